@@ -1,0 +1,153 @@
+"""Plain data the allocation model is built from.
+
+Nothing here knows about Excel: the application reads and validates a
+workbook and hands the model a :class:`ProblemData`. Every constant of the
+formulation (see ``docs/formulation.md``) lives in these objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Objective = Literal["participatie", "maatschappelijke_waarde", "lexicografisch"]
+Quantity = Literal["volume", "instroom", "personen"]
+Sense = Literal[">=", "<=", "="]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Run-wide settings."""
+
+    name: str
+    years: tuple[int, ...]
+    objective: Objective = "participatie"
+    benefit_per_person: float = 5000.0
+    integer_volumes: bool = True
+    time_limit: float = 60.0
+    lexicographic_tolerance: float = 0.001
+    """Fraction of the optimal participation that phase 2 may give up."""
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """One instrument: a volume ``v[i,t]`` and an inflow ``u[i,t]`` per year."""
+
+    name: str
+    unit: str = "fte"
+    group: str | None = None
+    persons_per_unit: float = 1.0
+    start: float = 0.0
+    retention: float = 1.0
+    benefit: float | None = None
+    """Benefit per person per year; ``None`` takes the settings' default."""
+    weight: float = 1.0
+    min_volume: float | None = None
+    max_volume: float | None = None
+    min_inflow: float | None = None
+    max_inflow: float | None = None
+    max_change: float | None = None
+    integer: bool = False
+    organisation: str | None = None
+
+
+@dataclass(frozen=True)
+class BudgetYear:
+    """One budget line in one year."""
+
+    line: str
+    year: int
+    available: float
+    committed: float = 0.0
+    savings_target: float = 0.0
+    topup_from: str | None = None
+    topup_cap: float | None = None
+    """``None`` means no cap (only when ``topup_from`` is set)."""
+    surplus_to: str | None = None
+    bearer: str = "gemeente"
+    """Who bears the money of this line (``gemeente`` or ``rijk``)."""
+
+
+@dataclass(frozen=True)
+class GroupYear:
+    """Size of a target group in one year, in persons."""
+
+    group: str
+    year: int
+    size: float
+    exact: bool = False
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A linear requirement ``sum coef * q[i,t] (sense) rhs``.
+
+    ``year`` is the year it applies to, or ``None`` for the sum over all
+    years. Targets, shares, capacities and free linear requirements all
+    arrive in this form; ``kind`` and ``share`` are kept for reporting.
+    """
+
+    name: str
+    year: int | None
+    terms: tuple[tuple[str, float], ...]
+    sense: Sense
+    rhs: float
+    quantity: Quantity = "volume"
+    kind: str = "lineair"
+    share: float | None = None
+    """For a share requirement: the required fraction (0.28 for 28%)."""
+    share_part: tuple[str, ...] = ()
+    """For a share requirement: the instruments in the numerator."""
+    share_base: tuple[str, ...] = ()
+    """For a share requirement: all instruments in the denominator."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """An organisational scenario; ``allowed`` is ``None`` when it allows all."""
+
+    name: str
+    allowed: frozenset[str] | None = None
+    fixed: bool = False
+
+
+@dataclass
+class ProblemData:
+    """Everything one run of the model needs."""
+
+    settings: Settings
+    instruments: dict[str, Instrument]
+    budgets: dict[tuple[str, int], BudgetYear]
+    cost: dict[tuple[str, str, int], float] = field(default_factory=dict)
+    """Yearly cost per unit of volume, keyed (instrument, line, year)."""
+    once: dict[tuple[str, str, int], float] = field(default_factory=dict)
+    """One-off cost per unit of inflow, keyed (instrument, line, year)."""
+    groups: dict[tuple[str, int], GroupYear] = field(default_factory=dict)
+    requirements: list[Requirement] = field(default_factory=list)
+    scenarios: dict[str, Scenario] = field(default_factory=dict)
+    friction: dict[tuple[str, str, int], float] = field(default_factory=dict)
+    """One-off friction cost keyed (scenario, line, year)."""
+    fixed_cost: dict[tuple[str, str, int], float] = field(default_factory=dict)
+    """Yearly fixed cost keyed (scenario, line, year)."""
+    chosen_plan: dict[tuple[str, int], float] = field(default_factory=dict)
+    """The council's chosen volumes keyed (instrument, year)."""
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """The planning years, in order."""
+        return self.settings.years
+
+    @property
+    def lines(self) -> list[str]:
+        """Budget lines in the order they first appear."""
+        return list(dict.fromkeys(line for line, _ in self.budgets))
+
+    def benefit(self, instrument: str) -> float:
+        """Benefit per person per year of an instrument."""
+        own = self.instruments[instrument].benefit
+        return self.settings.benefit_per_person if own is None else own
+
+    def scenario_cost(self, scenario: str, line: str, year: int) -> float:
+        """Friction plus fixed cost a scenario puts on a line in a year."""
+        key = (scenario, line, year)
+        return self.friction.get(key, 0.0) + self.fixed_cost.get(key, 0.0)

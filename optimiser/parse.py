@@ -1,0 +1,132 @@
+"""Turn raw cell values into typed values, with a Dutch reason when that fails.
+
+Numbers may arrive as text in Dutch notation (``1.234,56``, ``€ 2.000,-``,
+``(150)``), years may arrive as dates, yes/no in many spellings. Each parser
+returns the value or raises :class:`ParseError` with a message for the user.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+from optimiser.schema import normalise
+
+EMPTY_MARKERS = {"", "-", "na", "n.v.t.", "nvt", "n/a", "geen"}
+YES = {"ja", "j", "yes", "y", "true", "waar", "1", "x"}
+NO = {"nee", "n", "no", "false", "onwaar", "0"}
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+_THOUSANDS = re.compile(r"^-?[1-9]\d{0,2}(\.\d{3})+$")
+
+
+class ParseError(ValueError):
+    """A value that cannot be read; the message is for the user."""
+
+
+def is_blank(value: object) -> bool:
+    """True for empty cells and the usual 'not applicable' markers."""
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and value.strip().lower() in EMPTY_MARKERS
+
+
+def _excel_error(value: object) -> bool:
+    return isinstance(value, str) and value.strip().startswith("#") and value.strip().endswith(("!", "?", "A"))
+
+
+def number(value: object, unit: str = "") -> float:
+    """A finite number from a number or Dutch-formatted text."""
+    if isinstance(value, bool):
+        raise ParseError("verwacht een getal, niet WAAR/ONWAAR")
+    if isinstance(value, (int, float)):
+        result = float(value)
+    elif isinstance(value, (dt.datetime, dt.date)):
+        raise ParseError("verwacht een getal, maar de cel is als datum opgemaakt; maak de cel op als getal")
+    elif isinstance(value, str):
+        if _excel_error(value):
+            raise ParseError(f"de cel bevat de Excel-fout {value.strip()}; herstel de formule of vul een getal in")
+        result = _number_from_text(value, unit)
+    else:
+        raise ParseError(f"verwacht een getal, gevonden: {value!r}")
+    if not math.isfinite(result):
+        raise ParseError("verwacht een eindig getal")
+    return result
+
+
+def _number_from_text(text: str, unit: str) -> float:
+    original = text
+    text = text.replace("\u00a0", " ").replace("\u202f", " ").strip()
+    negative = text.startswith("(") and text.endswith(")")
+    if negative:
+        text = text[1:-1]
+    percent = text.endswith("%")
+    text = text.rstrip("%").replace("€", "").replace("EUR", "").replace(" ", "")
+    text = re.sub(r"[.,]-$", "", text)  # "2.000,-"
+    if "," in text and "." in text:
+        if text.rfind(",") > text.rfind("."):
+            text = text.replace(".", "").replace(",", ".")
+        else:
+            text = text.replace(",", "")
+    elif "," in text:
+        text = text.replace(",", ".")
+    elif _THOUSANDS.match(text):
+        text = text.replace(".", "")
+    try:
+        result = float(text)
+    except ValueError:
+        raise ParseError(f"'{original.strip()}' is geen getal") from None
+    if percent and unit == "fractie":
+        result /= 100
+    return -result if negative else result
+
+
+def year(value: object) -> int:
+    """A year; a year typed into a date cell (a 1905 date) is recovered."""
+    if isinstance(value, (dt.datetime, dt.date)):
+        moment = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
+        serial = (moment - EXCEL_EPOCH).days
+        if 1900 <= serial <= 2200:
+            return serial
+        raise ParseError(f"verwacht een jaartal, gevonden de datum {value:%d-%m-%Y}; vul alleen het jaar in")
+    result = number(value)
+    if result != int(result):
+        raise ParseError(f"verwacht een jaartal, gevonden {result:g}")
+    return int(result)
+
+
+def yes_no(value: object) -> bool:
+    """Ja or nee."""
+    if isinstance(value, bool):
+        return value
+    text = normalise(value) if not isinstance(value, (int, float)) else str(int(value)) if value in (0, 1) else "?"
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise ParseError(f"verwacht 'ja' of 'nee', gevonden '{value}'")
+
+
+def choice(value: object, choices: tuple[str, ...]) -> str:
+    """One of the allowed choices, matched without regard to case or spaces."""
+    text = str(value).strip()
+    for option in choices:
+        if text == option or normalise(text) == normalise(option):
+            return option
+    raise ParseError(f"'{text}' is geen geldige keuze; kies uit: {', '.join(choices)}")
+
+
+def text(value: object) -> str:
+    """Trimmed text without control characters."""
+    if isinstance(value, float) and value == int(value):
+        value = int(value)
+    cleaned = "".join(ch for ch in str(value) if ch >= " " or ch == "\t").strip()
+    return " ".join(cleaned.split())
+
+
+def name_list(value: object) -> list[str]:
+    """Names separated by ``;`` (a newline also separates)."""
+    parts = re.split(r"[;\n]", str(value))
+    return [text(p) for p in parts if text(p)]

@@ -1,0 +1,156 @@
+"""The result workbook and the JSON summary of a run.
+
+Only this module writes results; it reads a :class:`~models.solve.Result`
+and turns its English tables into Dutch sheets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+
+from models.data import ProblemData
+from models.solve import Result
+from optimiser.problems import Problem
+from optimiser.texts import OBJECTIVE_LABELS, SHADOW_UNITS, duals_note, status_text
+from optimiser.xlsx import put, save_atomically, wrap, write_table
+
+EURO = '"€" #,##0'
+NUMBER = "#,##0.00"
+PRICE = "0.0000"
+
+# English result columns -> Dutch headers and number formats, per sheet.
+PLAN_COLUMNS = {"instrument": ("instrument", None), "year": ("jaar", None), "unit": ("eenheid", None),
+                "volume": ("volume", NUMBER), "inflow": ("instroom", NUMBER), "persons": ("personen", NUMBER),
+                "reduced_cost": ("gereduceerde kosten", PRICE)}
+BUDGET_COLUMNS = {"line": ("budgetregel", None), "year": ("jaar", None), "bearer": ("drager", None),
+                  "available": ("beschikbaar", EURO), "savings_target": ("besparingstaakstelling", EURO),
+                  "committed": ("vastgelegd", EURO), "topup": ("aanvulling", EURO),
+                  "surplus_received": ("overschot ontvangen", EURO), "used": ("gebruikt", EURO),
+                  "surplus": ("overschot afgedragen", EURO), "slack": ("ruimte", EURO),
+                  "shadow_price": ("schaduwprijs per €1.000", PRICE)}
+REQUIREMENT_COLUMNS = {"requirement": ("eis", None), "year": ("jaar", None), "kind": ("soort", None),
+                       "quantity": ("grootheid", None), "sense": ("richting", None), "value": ("waarde", NUMBER),
+                       "bound": ("grens", NUMBER), "slack": ("ruimte", NUMBER),
+                       "shadow_price": ("schaduwprijs per eenheid", PRICE)}
+GROUP_COLUMNS = {"group": ("doelgroep", None), "year": ("jaar", None), "size": ("omvang", NUMBER),
+                 "exact": ("precies", None), "persons": ("personen", NUMBER), "slack": ("ruimte", NUMBER),
+                 "shadow_price": ("schaduwprijs per persoon", PRICE)}
+
+
+def summary_rows(data: ProblemData, result: Result, source: Path) -> list[list[object]]:
+    """Label-value rows of the summary sheet."""
+    totals = result.totals
+    rows = [
+        ["Berekening", data.settings.name],
+        ["Invoerbestand", str(source)],
+        ["Jaren", f"{data.years[0]}-{data.years[-1]}"],
+        ["Status", status_text(result)],
+        ["Doelstelling", OBJECTIVE_LABELS[result.objective_name]],
+        ["Waarde doelstelling", result.objective_value],
+    ]
+    if result.has_plan:
+        rows += [
+            ["Gekozen scenario", result.scenario or "(geen scenario's)"],
+            ["Persoonsjaren", totals.get("person_years")],
+            ["Maatschappelijke baten (€)", totals.get("benefit")],
+            ["Aanvullingen totaal (€)", totals.get("topup")],
+            ["Geld van de gemeente totaal (€)", totals.get("gemeente_spending")],
+            ["Schaduwprijzen", duals_note(result)],
+        ]
+    if result.gap is not None:
+        rows.append(["Afstand tot optimum (MIP-gap)", f"{result.gap:.4%}"])
+    rows += [["Rekentijd (s)", round(result.solve_seconds, 3)], ["Rekenmachine", result.solver]]
+    for phase in result.phases[1:]:
+        rows.append([f"Stap: {phase['phase']}", f"{phase['status']}, waarde {phase['objective']}"])
+    return rows
+
+
+def _sheet_from_frame(workbook: Workbook, title: str, intro: str, frame: pd.DataFrame, columns: dict) -> None:
+    ws = workbook.create_sheet(title)
+    cell = put(ws, 1, 1, intro)
+    wrap(cell)
+    if frame.empty:
+        put(ws, 3, 1, "(geen)")
+        return
+    names = [c for c in columns if c in frame.columns]
+    headers = [columns[c][0] for c in names]
+    formats = {k: columns[c][1] for k, c in enumerate(names, start=1) if columns[c][1]}
+    rows = [[_plain(row[c]) for c in names] for _, row in frame.iterrows()]
+    write_table(ws, 3, headers, rows, formats)
+
+
+def _plain(value: object) -> object:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    return value
+
+
+def build_result_workbook(data: ProblemData, result: Result, source: Path, problems: list[Problem]) -> Workbook:
+    """The result workbook: summary, plan, budget use, requirements, groups and remarks."""
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = "Samenvatting"
+    write_table(ws, 1, ["onderdeel", "waarde"], summary_rows(data, result, source))
+    ws.column_dimensions["B"].width = 100
+    for row in ws.iter_rows(min_row=2, min_col=2, max_col=2):
+        wrap(row[0])
+    unit = SHADOW_UNITS.get(result.objective_name, "")
+    _sheet_from_frame(workbook, "Plan", "Volume, instroom en personen per instrument en jaar. Gereduceerde kosten: "
+                      "hoeveel de doelstelling daalt per eenheid die een instrument boven het plan zou krijgen.",
+                      result.plan, PLAN_COLUMNS)
+    _sheet_from_frame(workbook, "Budgetgebruik", "Per budgetregel en jaar. Gebruikt = instrumenten + vastgelegd + "
+                      f"scenariokosten + aanvullingen aan andere regels. Schaduwprijs: {unit}.",
+                      result.budgets, BUDGET_COLUMNS)
+    _sheet_from_frame(workbook, "Eisen", "Elke eis met waarde, grens en ruimte (bij een aandeel als fractie). "
+                      "Schaduwprijs: verandering van de doelstelling per eenheid hogere grens.",
+                      result.requirements, REQUIREMENT_COLUMNS)
+    _sheet_from_frame(workbook, "Doelgroepen", "Geplaatste personen per doelgroep en jaar.", result.groups,
+                      GROUP_COLUMNS)
+    if problems:
+        remarks = workbook.create_sheet("Opmerkingen")
+        write_table(remarks, 1, ["soort", "blad", "cel", "melding"],
+                    [[p.severity, p.sheet, p.cell, p.message] for p in problems])
+    return workbook
+
+
+def write_result(data: ProblemData, result: Result, source: Path, target: Path, problems: list[Problem]) -> Path:
+    """Write the result workbook atomically; never over the input."""
+    return save_atomically(build_result_workbook(data, result, source, problems), target, protect=source)
+
+
+def _nested(frame: pd.DataFrame, column: str) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for _, row in frame.iterrows():
+        out.setdefault(row["instrument"], {})[str(row["year"])] = _plain(row[column])
+    return out
+
+
+def json_summary(data: ProblemData, result: Result, output: Path | None, problems: list[Problem]) -> dict:
+    """The machine-readable summary printed by ``optimiser run --json`` (see README)."""
+    budgets: dict[str, dict[str, dict]] = {}
+    for _, row in result.budgets.iterrows():
+        budgets.setdefault(row["line"], {})[str(row["year"])] = {
+            key: _plain(row[key]) for key in ("available", "used", "topup", "surplus", "slack", "shadow_price")
+        }
+    return {
+        "status": result.status,
+        "message": status_text(result),
+        "objective": {"name": result.objective_name, "value": result.objective_value},
+        "gap": result.gap,
+        "years": list(data.years),
+        "plan": _nested(result.plan, "volume") if result.has_plan else {},
+        "persons": _nested(result.plan, "persons") if result.has_plan else {},
+        "budgets": budgets,
+        "scenario": result.scenario,
+        "shadow_prices_conditional": result.duals_conditional,
+        "totals": result.totals,
+        "warnings": [str(p) for p in problems if p.severity != "fout"],
+        "output": str(output) if output else None,
+    }

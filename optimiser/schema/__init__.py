@@ -1,0 +1,96 @@
+"""The workbook schema, read from the two CSV tables beside this file.
+
+``sheets.csv`` lists the sheets, ``columns.csv`` every column with its type,
+unit, default and Dutch explanation. Validation, the template, its
+explanation sheet and ``docs/workbook.md`` all read these tables; change the
+workbook format there, not in code.
+"""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+KEY_VALUE = "sleutel-waarde"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet (or one key of a key-value sheet)."""
+
+    sheet: str
+    name: str
+    type: str
+    unit: str
+    required: bool
+    default: str
+    choices: tuple[str, ...]
+    minimum: float | None
+    maximum: float | None
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of the workbook."""
+
+    name: str
+    layout: str
+    required: bool
+    key: tuple[str, ...]
+    explanation: str
+    columns: tuple[Column, ...]
+
+    def column(self, name: str) -> Column:
+        """The column called ``name``."""
+        return next(c for c in self.columns if c.name == name)
+
+
+def normalise(label: object) -> str:
+    """A label as compared: lower case, no accents, spaces as underscores."""
+    text = unicodedata.normalize("NFKD", str(label)).encode("ascii", "ignore").decode()
+    return "_".join(text.strip().lower().replace("-", " ").split())
+
+
+def _rows(filename: str) -> list[dict[str, str]]:
+    with resources.files(__package__).joinpath(filename).open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _number(text: str) -> float | None:
+    return float(text) if text.strip() else None
+
+
+@cache
+def sheets() -> dict[str, Sheet]:
+    """All sheets of the schema, in workbook order."""
+    columns: dict[str, list[Column]] = {}
+    for row in _rows("columns.csv"):
+        columns.setdefault(row["sheet"], []).append(
+            Column(
+                sheet=row["sheet"],
+                name=row["column"],
+                type=row["type"],
+                unit=row["unit"],
+                required=row["required"] == "ja",
+                default=row["default"],
+                choices=tuple(c for c in row["choices"].split(";") if c),
+                minimum=_number(row["minimum"]),
+                maximum=_number(row["maximum"]),
+                explanation=row["explanation"],
+            )
+        )
+    return {
+        row["sheet"]: Sheet(
+            name=row["sheet"],
+            layout=row["layout"],
+            required=row["required"] == "ja",
+            key=tuple(k for k in row["key"].split(";") if k),
+            explanation=row["explanation"],
+            columns=tuple(columns[row["sheet"]]),
+        )
+        for row in _rows("sheets.csv")
+    }

@@ -1,0 +1,43 @@
+"""Dutch sentences shared by the report, the CLI and the JSON output."""
+
+from __future__ import annotations
+
+from models.solve import INFEASIBLE, OPTIMAL, TIME_LIMIT, UNBOUNDED, Result
+
+OBJECTIVE_LABELS = {
+    "participatie": "participatie (gewogen persoonsjaren)",
+    "maatschappelijke_waarde": "maatschappelijke waarde (€)",
+    "lexicografisch": "lexicografisch: eerst participatie, dan zo min mogelijk gemeentelijk geld",
+}
+SHADOW_UNITS = {
+    "participatie": "extra gewogen persoonsjaren per €1.000 extra",
+    "maatschappelijke_waarde": "extra maatschappelijke waarde (€) per €1.000 extra",
+    "lexicografisch": "extra gewogen persoonsjaren per €1.000 extra (stap 1)",
+}
+
+
+def status_text(result: Result) -> str:
+    """One Dutch sentence on the outcome of a solve."""
+    if result.status == OPTIMAL:
+        return "Optimaal: dit is het beste plan binnen het geld en de eisen."
+    if result.status == INFEASIBLE:
+        return ("Onhaalbaar: geen enkel plan voldoet tegelijk aan alle budgetten en eisen. Versoepel een eis, "
+                "verhoog een budget of een maximale aanvulling, of kijk of een 'precies'-doelgroep past.")
+    if result.status == UNBOUNDED:
+        return ("Interne fout: het model is onbegrensd (de doelstelling kan onbeperkt groeien). Met geldige invoer "
+                "hoort dat niet te kunnen; controleer of elk instrument kosten of een maximum heeft en meld dit.")
+    if result.status == TIME_LIMIT:
+        if result.has_plan:
+            gap = f"hoogstens {result.gap:.2%} onder het optimum" if result.gap is not None else "afstand onbekend"
+            return f"Tijdslimiet bereikt: dit is het beste plan tot nu toe ({gap}). Verhoog de tijdslimiet voor meer."
+        return "Tijdslimiet bereikt zonder een plan te vinden. Verhoog de tijdslimiet of zet gehele_aantallen op nee."
+    return "De rekenmachine (HiGHS) gaf geen bruikbaar antwoord; probeer het opnieuw of meld dit."
+
+
+def duals_note(result: Result) -> str:
+    """How to read the shadow prices of this result."""
+    unit = SHADOW_UNITS.get(result.objective_name, "")
+    if result.duals_conditional:
+        return (f"Schaduwprijzen ({unit}) zijn voorwaardelijk: berekend met de gekozen gehele aantallen en het "
+                "gekozen scenario vast; ze gelden zolang die keuzes blijven.")
+    return f"Schaduwprijzen: {unit}; ze gelden voor een kleine verandering."
