@@ -41,6 +41,8 @@ class _Checker:
     read: dict[str, SheetRows]
     problems: list[Problem] = field(default_factory=list)
     instrument_rows: dict[str, Row] = field(default_factory=dict)
+    declared_instruments: dict[str, str] = field(default_factory=dict)
+    """Every instrument named on its sheet, valid or not, so that a bad cell does not cascade."""
 
     # -- helpers -------------------------------------------------------------
     def error(self, sheet: str, cell: str | None, message: str) -> None:
@@ -137,7 +139,7 @@ class _Checker:
         found = known.get(normalise(name))
         if found is None:
             options = ", ".join(known.values()) or "(geen)"
-            self.error(sheet, row.ref(column), f"Onbekend {what} '{name}'. Bekend: {options}.")
+            self.error(sheet, row.ref(column), f"{what} '{name}'. Bekend: {options}.")
             row.ok = False
         return found
 
@@ -204,8 +206,8 @@ class _Checker:
                 self.warn(sheet, row.ref("jaar"), f"Het jaar {v['jaar']} valt buiten de planjaren en telt niet mee.")
                 continue
             bad_years.setdefault(line, set()).add(v["jaar"])
-            topup_from = self.resolve(sheet, row, "aanvulling_uit", lines, "budgetregel")
-            surplus_to = self.resolve(sheet, row, "overschot_naar", lines, "budgetregel")
+            topup_from = self.resolve(sheet, row, "aanvulling_uit", lines, "Onbekende budgetregel")
+            surplus_to = self.resolve(sheet, row, "overschot_naar", lines, "Onbekende budgetregel")
             if topup_from == line:
                 self.error(sheet, row.ref("aanvulling_uit"), "Een budgetregel kan zichzelf niet aanvullen.")
                 continue
@@ -253,7 +255,8 @@ class _Checker:
         for row in rows:
             v = row.values
             self.instrument_rows[normalise(v["instrument"])] = row
-            group = self.resolve(sheet, row, "doelgroep", groups, "doelgroep")
+            self.declared_instruments[normalise(v["instrument"])] = v["instrument"]
+            group = self.resolve(sheet, row, "doelgroep", groups, "Onbekende doelgroep")
             for low, high in (("min_volume", "max_volume"), ("min_instroom", "max_instroom")):
                 if v.get(low) is not None and v.get(high) is not None and v[low] > v[high]:
                     self.error(sheet, row.ref(low), f"{low} ({v[low]:g}) is groter dan {high} ({v[high]:g}).")
@@ -274,12 +277,12 @@ class _Checker:
     def costs(self, instruments, lines, years):
         sheet = "Kosten"
         rows = self.unique(sheet, self.rows(sheet), ("instrument", "budgetregel", "jaar"))
-        known = {normalise(n): n for n in instruments}
+        known = self.declared_instruments
         cost, once = {}, {}
         general, specific = [], []
         for row in rows:
-            i = self.resolve(sheet, row, "instrument", known, "instrument")
-            b = self.resolve(sheet, row, "budgetregel", lines, "budgetregel")
+            i = self.resolve(sheet, row, "instrument", known, "Onbekend instrument")
+            b = self.resolve(sheet, row, "budgetregel", lines, "Onbekende budgetregel")
             year = row.values["jaar"]
             if year is not None and year not in years:
                 self.warn(sheet, row.ref("jaar"), f"Het jaar {year} valt buiten de planjaren en telt niet mee.")
@@ -295,7 +298,7 @@ class _Checker:
     def requirements(self, instruments, years) -> list[Requirement]:
         sheet = "Eisen"
         rows = self.rows(sheet)
-        known = {normalise(n): n for n in instruments}
+        known = self.declared_instruments
         organisations = {normalise(x.organisation): x.organisation for x in instruments.values() if x.organisation}
         terms_by_name = self._requirement_terms(known)
         kinds: dict[str, str] = {}
@@ -335,7 +338,7 @@ class _Checker:
         rows = self.unique(sheet, self.rows(sheet), ("eis", "instrument"))
         terms: dict[str, list[tuple[str, float]]] = {}
         for row in rows:
-            i = self.resolve(sheet, row, "instrument", known, "instrument")
+            i = self.resolve(sheet, row, "instrument", known, "Onbekend instrument")
             if row.ok:
                 terms.setdefault(normalise(row.values["eis"]), []).append((i, row.values["coefficient"]))
         return terms
@@ -407,7 +410,7 @@ class _Checker:
     def scenarios(self, instruments, lines, years):
         sheet = "Scenario's"
         rows = self.unique(sheet, self.rows(sheet), ("scenario",))
-        known = {normalise(n): n for n in instruments}
+        known = self.declared_instruments
         result: dict[str, Scenario] = {}
         for row in rows:
             allowed = self._names(sheet, row, "toegestane_instrumenten", known)
@@ -421,10 +424,10 @@ class _Checker:
                                     f"{', '.join(s.name for s in fixed)}.")
         friction, fixed_cost = {}, {}
         sheet = "Scenariokosten"
-        names = {normalise(n): n for n in result}
+        names = {normalise(r.values["scenario"]): r.values["scenario"] for r in rows if r.values.get("scenario")}
         for row in self.unique(sheet, self.rows(sheet), ("scenario", "budgetregel", "jaar")):
-            s = self.resolve(sheet, row, "scenario", names, "scenario")
-            b = self.resolve(sheet, row, "budgetregel", lines, "budgetregel")
+            s = self.resolve(sheet, row, "scenario", names, "Onbekend scenario")
+            b = self.resolve(sheet, row, "budgetregel", lines, "Onbekende budgetregel")
             if not row.ok:
                 continue
             if row.values["jaar"] not in years:
@@ -436,10 +439,10 @@ class _Checker:
 
     def chosen_plan(self, instruments, years) -> dict[tuple[str, int], float]:
         sheet = "Gekozen plan"
-        known = {normalise(n): n for n in instruments}
+        known = self.declared_instruments
         plan = {}
         for row in self.unique(sheet, self.rows(sheet), ("instrument", "jaar")):
-            i = self.resolve(sheet, row, "instrument", known, "instrument")
+            i = self.resolve(sheet, row, "instrument", known, "Onbekend instrument")
             if not row.ok:
                 continue
             if row.values["jaar"] not in years:
@@ -478,7 +481,10 @@ def _years_text(years: list[int]) -> str:
 
 def check(path: Path) -> tuple[ProblemData | None, list[Problem]]:
     """Read and validate a workbook: the data (when there are no errors) and every problem."""
-    read, problems = read_workbook(Path(path))
+    try:
+        read, problems = read_workbook(Path(path))
+    except InputError as error:
+        return None, error.problems
     checker = _Checker(read, problems)
     settings = checker.settings()
     years = settings.years if settings else ()
