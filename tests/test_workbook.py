@@ -151,3 +151,9 @@ def test_not_an_excel_file(tmp_path):
     data, problems = check(path)
     assert data is None
     assert "geen Excel-werkmap" in problems[0].message
+
+
+def test_workbook_docs_are_generated_from_the_schema():
+    from optimiser.docs import TARGET, workbook_markdown
+
+    assert TARGET.read_text(encoding="utf-8") == workbook_markdown(), "run python -m optimiser.docs"
