@@ -132,3 +132,35 @@ def test_infeasible_run_writes_an_explaining_result(example, tmp_path, capsys):
     assert "Onhaalbaar" in capsys.readouterr().out
     summary = openpyxl.load_workbook(out)["Samenvatting"]
     assert any("Onhaalbaar" in str(c.value) for row in summary.iter_rows() for c in row)
+
+
+def test_another_municipality_runs_without_code_change(tmp_path, capsys):
+    """Other instruments, years and budget lines; only the required sheets; societal value.
+
+    Dagbesteding €8,000, jobcoaching €2,000 (at most 30), €100,000 of Wmo-budget a year and a €5,000
+    benefit per person: jobcoaching 30 (€60k), dagbesteding 5 (€40k), value 35 * 5,000 = 175,000 a year.
+    """
+    content = {
+        "Instellingen": [{"naam": "Gemeente Voorbeeld", "eerste_jaar": 2027, "laatste_jaar": 2029,
+                          "doelstelling": "maatschappelijke_waarde"}],
+        "Budgetten": [{"budgetregel": "Wmo-budget", "jaar": t, "beschikbaar": "€ 100.000,-"}
+                      for t in (2027, 2028, 2029)],
+        "Instrumenten": [{"instrument": "Arbeidsmatige dagbesteding", "eenheid": "persoon", "blijfkans": 0},
+                         {"instrument": "Jobcoaching regulier", "eenheid": "persoon", "blijfkans": 0,
+                          "max_volume": 30}],
+        "Kosten": [{"instrument": "Arbeidsmatige dagbesteding", "budgetregel": "Wmo-budget",
+                    "kosten_per_eenheid": 8000},
+                   {"instrument": "Jobcoaching regulier", "budgetregel": "Wmo-budget", "kosten_per_eenheid": 2000}],
+    }
+    path = tmp_path / "voorbeeld.xlsx"
+    workbook = build_workbook(content)
+    for optional in ("Doelgroepen", "Eisen", "Eistermen", "Scenario's", "Scenariokosten", "Gekozen plan"):
+        del workbook[optional]
+    workbook.save(path)
+    assert main(["run", str(path), "-o", str(tmp_path / "uit.xlsx"), "--json"]) == EXIT_OK
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["years"] == [2027, 2028, 2029]
+    assert summary["plan"]["Jobcoaching regulier"]["2028"] == pytest.approx(30)
+    assert summary["plan"]["Arbeidsmatige dagbesteding"]["2028"] == pytest.approx(5)
+    assert summary["objective"]["value"] == pytest.approx(3 * 175_000)
+    assert summary["scenario"] is None
