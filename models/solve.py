@@ -15,19 +15,24 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 import pyomo.environ as pyo
-from pyomo.contrib.solver.common.factory import SolverFactory
-from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 
 from models.allocation import build, quantity, requirement_lhs, spending
 from models.data import ProblemData
+from models.diagnose import explain_infeasibility
+from models.highs import (
+    ERROR,
+    INFEASIBLE,
+    OPTIMAL,
+    TIME_LIMIT,
+    UNBOUNDED,
+    Outcome,
+    integer_vars,
+    run,
+    solver_version,
+    tell_infeasible_from_unbounded,
+)
 
-OPTIMAL = "optimaal"
-INFEASIBLE = "onhaalbaar"
-UNBOUNDED = "onbegrensd"
-TIME_LIMIT = "tijdslimiet"
-ERROR = "fout"
-
-_HIGHS_OPTIONS = {"output_flag": False}
+__all__ = ["ERROR", "INFEASIBLE", "OPTIMAL", "TIME_LIMIT", "UNBOUNDED", "Result", "solve"]
 
 
 @dataclass
@@ -52,72 +57,8 @@ class Result:
     solve_seconds: float = 0.0
     solver: str = ""
     phases: list[dict] = field(default_factory=list)
-
-
-@dataclass
-class _Outcome:
-    status: str
-    has_solution: bool
-    objective: float | None
-    bound: float | None
-    results: object
-
-
-def _solver():
-    solver = SolverFactory("highs")
-    if not solver.available():
-        raise RuntimeError("HiGHS (highspy) is not available")
-    return solver
-
-
-def _status(termination, solution_status) -> str:
-    if termination == TerminationCondition.convergenceCriteriaSatisfied:
-        return OPTIMAL
-    if termination in (TerminationCondition.provenInfeasible, TerminationCondition.locallyInfeasible):
-        return INFEASIBLE
-    if termination == TerminationCondition.unbounded:
-        return UNBOUNDED
-    if termination == TerminationCondition.infeasibleOrUnbounded:
-        return "onhaalbaar_of_onbegrensd"
-    if termination in (TerminationCondition.maxTimeLimit, TerminationCondition.iterationLimit):
-        return TIME_LIMIT
-    return ERROR
-
-
-def _run(model: pyo.ConcreteModel, time_limit: float | None) -> _Outcome:
-    """One HiGHS solve; never raises on a non-optimal outcome."""
-    options = dict(_HIGHS_OPTIONS)
-    kwargs = {}
-    if time_limit is not None:
-        kwargs["time_limit"] = max(time_limit, 0.01)
-    results = _solver().solve(
-        model,
-        load_solutions=False,
-        raise_exception_on_nonoptimal_result=False,
-        solver_options=options,
-        **kwargs,
-    )
-    status = _status(results.termination_condition, results.solution_status)
-    has_solution = results.solution_status in (SolutionStatus.optimal, SolutionStatus.feasible)
-    if status == UNBOUNDED:
-        has_solution = False
-    if has_solution:
-        results.solution_loader.load_vars()
-    return _Outcome(status, has_solution, results.incumbent_objective, results.objective_bound, results)
-
-
-def _tell_infeasible_from_unbounded(model: pyo.ConcreteModel, time_limit: float | None) -> str:
-    """HiGHS may say 'infeasible or unbounded'; a zero objective tells which."""
-    model.objective.deactivate()
-    model._feasibility = pyo.Objective(expr=0)
-    outcome = _run(model, time_limit)
-    model.del_component(model._feasibility)
-    model.objective.activate()
-    return UNBOUNDED if outcome.has_solution else INFEASIBLE
-
-
-def _integer_vars(model: pyo.ConcreteModel) -> list:
-    return [v for v in model.component_data_objects(pyo.Var, active=True) if v.is_integer() or v.is_binary()]
+    infeasibility: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """For an infeasible model: the smallest relaxation (see :mod:`models.diagnose`)."""
 
 
 def solve(data: ProblemData, time_limit: float | None = None) -> Result:
@@ -131,12 +72,12 @@ def solve(data: ProblemData, time_limit: float | None = None) -> Result:
     limit = data.settings.time_limit if time_limit is None else time_limit
     objective = data.settings.objective
     model = build(data)
-    is_mip = bool(_integer_vars(model))
-    result = Result(status=ERROR, objective_name=objective, is_mip=is_mip, solver=_solver_version())
+    is_mip = bool(integer_vars(model))
+    result = Result(status=ERROR, objective_name=objective, is_mip=is_mip, solver=solver_version())
 
-    outcome = _run(model, limit)
+    outcome = run(model, limit)
     if outcome.status == "onhaalbaar_of_onbegrensd":
-        outcome.status = _tell_infeasible_from_unbounded(model, limit)
+        outcome.status = tell_infeasible_from_unbounded(model, limit)
     result.phases.append({"phase": "participatie" if objective != "maatschappelijke_waarde" else objective,
                           "status": outcome.status, "objective": outcome.objective})
 
@@ -148,18 +89,20 @@ def solve(data: ProblemData, time_limit: float | None = None) -> Result:
             model.objective.deactivate()
             model.cheapest = pyo.Objective(expr=model.gemeente_spending, sense=pyo.minimize)
             remaining = max(limit - (time.perf_counter() - started), 0.01)
-            second = _run(model, remaining)
+            second = run(model, remaining)
             result.phases.append({"phase": "minimale gemeentelijke inzet", "status": second.status,
                                   "objective": second.objective})
             if second.has_solution:
-                outcome = _Outcome(second.status, True, pyo.value(model.participation), None, second.results)
+                outcome = Outcome(second.status, True, pyo.value(model.participation), None, second.results)
             else:
                 # Fall back on phase 1's plan, which is still loaded.
-                outcome = _run(_restore_phase_one(model), remaining)
+                outcome = run(_restore_phase_one(model), remaining)
 
     result.status = outcome.status
     result.has_plan = outcome.has_solution
     if not outcome.has_solution:
+        if outcome.status == INFEASIBLE:
+            result.infeasibility = explain_infeasibility(data, limit)
         result.solve_seconds = time.perf_counter() - started
         return result
 
@@ -208,12 +151,12 @@ def _shadow_prices(model, objective, is_mip, outcome, limit):
         loader = outcome.results.solution_loader
         return loader.get_duals(), loader.get_reduced_costs()
     plan_values = [(v, v.value) for v in model.component_data_objects(pyo.Var)]
-    for var in _integer_vars(model):
+    for var in integer_vars(model):
         var.fix(round(var.value))
         var.domain = pyo.Reals  # HiGHS gives duals only for an LP
     if objective == "lexicografisch" and hasattr(model, "cheapest"):
         _restore_phase_one(model)
-    relaxed = _run(model, limit)
+    relaxed = run(model, limit)
     duals, reduced = {}, {}
     if relaxed.has_solution:
         duals = relaxed.results.solution_loader.get_duals()
@@ -221,14 +164,6 @@ def _shadow_prices(model, objective, is_mip, outcome, limit):
     for var, value in plan_values:  # the reported plan, not the re-solve's vertex
         var.set_value(value, skip_validation=True)
     return duals, reduced
-
-
-def _solver_version() -> str:
-    try:
-        version = _solver().version()
-    except RuntimeError:
-        return "HiGHS (niet beschikbaar)"
-    return "HiGHS " + ".".join(str(x) for x in version)
 
 
 def _clean(x: float | None, digits: int = 9) -> float | None:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from models.solve import OPTIMAL, TIME_LIMIT, solve
 from optimiser.problems import InputError
-from optimiser.report import json_summary, write_result
+from optimiser.report import infeasibility_rows, json_summary, write_result
 from optimiser.template import write_template
-from optimiser.texts import status_text
+from optimiser.texts import relaxation_text, status_text
 from optimiser.validate import check
 
 EXIT_OK = 0
@@ -101,6 +101,8 @@ def _run(args) -> int:
         print(json.dumps(json_summary(data, result, target, problems), ensure_ascii=False, indent=2))
     else:
         print(status_text(result))
+        for row in infeasibility_rows(result):
+            print("  - " + relaxation_text(row))
         if result.has_plan:
             print(f"Doelstelling ({result.objective_name}): {result.objective_value:,.2f}")
             if result.scenario:

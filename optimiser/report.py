@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from models.data import ProblemData
 from models.solve import Result
 from optimiser.problems import Problem
-from optimiser.texts import OBJECTIVE_LABELS, SHADOW_UNITS, duals_note, status_text
+from optimiser.texts import OBJECTIVE_LABELS, SHADOW_UNITS, duals_note, relaxation_text, status_text
 from optimiser.xlsx import put, save_atomically, wrap, write_table
 
 EURO = '"€" #,##0'
@@ -113,11 +113,22 @@ def build_result_workbook(data: ProblemData, result: Result, source: Path, probl
                       result.requirements, REQUIREMENT_COLUMNS)
     _sheet_from_frame(workbook, "Doelgroepen", "Geplaatste personen per doelgroep en jaar.", result.groups,
                       GROUP_COLUMNS)
+    if not result.infeasibility.empty:
+        ws = workbook.create_sheet("Onhaalbaarheid")
+        put(ws, 1, 1, "De kleinste versoepeling die een plan mogelijk maakt (€1.000 weegt als één eenheid volume).")
+        rows = [[r["kind"], r["name"], r["year"], r["change"], r["unit"], relaxation_text(r)]
+                for r in infeasibility_rows(result)]
+        write_table(ws, 3, ["soort", "naam", "jaar", "versoepeling", "eenheid", "uitleg"], rows, {4: NUMBER})
     if problems:
         remarks = workbook.create_sheet("Opmerkingen")
         write_table(remarks, 1, ["soort", "blad", "cel", "melding"],
                     [[p.severity, p.sheet, p.cell, p.message] for p in problems])
     return workbook
+
+
+def infeasibility_rows(result: Result) -> list[dict]:
+    """The diagnosis of an infeasible result as plain dicts."""
+    return [{k: _plain(v) for k, v in row.items()} for row in result.infeasibility.to_dict("records")]
 
 
 def write_result(data: ProblemData, result: Result, source: Path, target: Path, problems: list[Problem]) -> Path:
@@ -151,6 +162,7 @@ def json_summary(data: ProblemData, result: Result, output: Path | None, problem
         "scenario": result.scenario,
         "shadow_prices_conditional": result.duals_conditional,
         "totals": result.totals,
+        "infeasibility": [{**row, "message": relaxation_text(row)} for row in infeasibility_rows(result)],
         "warnings": [str(p) for p in problems if p.severity != "fout"],
         "output": str(output) if output else None,
     }

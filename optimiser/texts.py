@@ -41,3 +41,29 @@ def duals_note(result: Result) -> str:
         return (f"Schaduwprijzen ({unit}) zijn voorwaardelijk: berekend met de gekozen gehele aantallen en het "
                 "gekozen scenario vast; ze gelden zolang die keuzes blijven.")
     return f"Schaduwprijzen: {unit}; ze gelden voor een kleine verandering."
+
+
+def _amount(change: float, unit: str) -> str:
+    if unit == "€":
+        return "€" + f"{change:,.0f}".replace(",", ".")
+    text = f"{change:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    return f"{text} {unit}".strip()
+
+
+def relaxation_text(row: dict) -> str:
+    """One Dutch sentence for one change the infeasibility diagnosis asks for."""
+    year = "alle jaren samen" if row["year"] == "totaal" else row["year"]
+    amount = _amount(row["change"], row["unit"])
+    kind, name = row["kind"], row["name"]
+    if kind == "budget":
+        return f"{name} {year}: {amount} tekort (verhoog het beschikbare bedrag of de maximale aanvulling)."
+    if kind == "eis":
+        verb = "verlaag" if row["direction"] == "-" else "verhoog"
+        return f"Eis '{name}' {year}: niet haalbaar; {verb} de grens met {amount}."
+    if kind == "doelgroep":
+        verb = "kleiner" if row["direction"] == "-" else "groter"
+        return f"Doelgroep '{name}' {year}: de omvang moet {amount} personen {verb} zijn om te passen."
+    if kind == "max_verandering":
+        return f"{name} {year}: de maximale verandering per jaar is {amount} te klein."
+    verb = "verlaag" if row["direction"] == "-" else "verhoog"
+    return f"{name} {year}: {verb} {kind} met {amount}."

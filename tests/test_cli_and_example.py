@@ -129,9 +129,14 @@ def test_infeasible_run_writes_an_explaining_result(example, tmp_path, capsys):
     workbook.save(example)
     out = tmp_path / "onhaalbaar.xlsx"
     assert main(["run", str(example), "-o", str(out)]) == EXIT_NO_PLAN
-    assert "Onhaalbaar" in capsys.readouterr().out
-    summary = openpyxl.load_workbook(out)["Samenvatting"]
-    assert any("Onhaalbaar" in str(c.value) for row in summary.iter_rows() for c in row)
+    printed = capsys.readouterr().out
+    assert "Onhaalbaar" in printed
+    assert "Eis 'Taakstelling beschut werk' 2021: niet haalbaar; verlaag de grens met" in printed
+    workbook = openpyxl.load_workbook(out)
+    assert any("Onhaalbaar" in str(c.value) for row in workbook["Samenvatting"].iter_rows() for c in row)
+    explained = [row[5] for row in workbook["Onhaalbaarheid"].iter_rows(min_row=4, values_only=True)]
+    for year in range(2021, 2026):  # every year of the target; other requirements may need room too
+        assert any(f"Taakstelling beschut werk' {year}: niet haalbaar" in line for line in explained)
 
 
 def test_another_municipality_runs_without_code_change(tmp_path, capsys):

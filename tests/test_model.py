@@ -279,13 +279,31 @@ def test_lexicographic_tolerance_lets_phase_two_give_up_a_little():
     assert result.objective_value == pytest.approx(9)
 
 
-def test_infeasible_is_a_result():
-    """Start 30 with r = 0.5 forces 15 units at €10 = €150 > €100."""
+def test_infeasible_is_a_result_with_the_smallest_relaxation():
+    """Start 30 with r = 0.5 forces 15 units at €10 = €150 > €100: the budget is €50 short."""
     data = case([Instrument("A", retention=0.5, start=30)], {("A", "PB"): 10}, {"PB": 100})
     result = solve(data)
     assert result.status == INFEASIBLE
     assert not result.has_plan
     assert result.plan.empty
+    rows = result.infeasibility.to_dict("records")
+    assert rows == [{"kind": "budget", "name": "PB", "year": 2021, "change": pytest.approx(50), "direction": "+",
+                     "unit": "€"}]
+
+
+def test_infeasibility_names_the_requirement_when_money_cannot_help():
+    """A >= 40 but A is at most 30 (max_volume): relax the target by 10 or the bound by 10 (equal weight).
+
+    Money is plenty, so no budget appears; the elastic model picks one of the two, 10 units.
+    """
+    target = Requirement("doel A", 2021, (("A", 1.0),), ">=", 40.0, kind="doel")
+    data = case([Instrument("A", retention=0, max_volume=30)], {("A", "PB"): 1}, {"PB": 1000},
+                requirements=[target])
+    result = solve(data)
+    rows = result.infeasibility.to_dict("records")
+    assert len(rows) == 1
+    assert rows[0]["change"] == pytest.approx(10)
+    assert (rows[0]["kind"], rows[0]["direction"]) in {("eis", "-"), ("max_volume", "+")}
 
 
 def test_unbounded_is_a_result():
