@@ -132,23 +132,25 @@ def add_step_limits(m: pyo.ConcreteModel, data: ProblemData) -> None:
     m.step_down = pyo.Constraint(m.STEP, rule=lambda _m, i, t: change(i, t) >= -data.instruments[i].max_change)
 
 
-def spending(m: pyo.ConcreteModel, data: ProblemData, line: str, year: int):
-    """Money charged to a line in a year, committed spending included.
-
-    ``sum_i cost*v + sum_i once*u + sum_s fixed*y + committed + top-ups this
-    line pays for other lines``.
-    """
-    budget = data.budgets[line, year]
-    expr = budget.committed
+def direct_cost(m: pyo.ConcreteModel, data: ProblemData, line: str, year: int):
+    """``sum_i cost*v + sum_i once*u + sum_s fixed*y + committed``: what is spent from a line itself."""
+    expr = data.budgets[line, year].committed
     for i in data.instruments:
         expr += data.cost.get((i, line, year), 0.0) * m.v[i, year]
         expr += data.once.get((i, line, year), 0.0) * m.u[i, year]
     for s in data.scenarios:
         expr += data.scenario_cost(s, line, year) * m.y[s]
-    for other, t in m.TOPUP:
-        if t == year and data.budgets[other, t].topup_from == line:
-            expr += m.topup[other, t]
     return expr
+
+
+def topups_paid(m: pyo.ConcreteModel, data: ProblemData, line: str, year: int):
+    """Top-ups this line pays for other lines in a year."""
+    return sum(m.topup[b, t] for b, t in m.TOPUP if t == year and data.budgets[b, t].topup_from == line)
+
+
+def spending(m: pyo.ConcreteModel, data: ProblemData, line: str, year: int):
+    """Money charged to a line in a year: its direct cost plus the top-ups it pays for other lines."""
+    return direct_cost(m, data, line, year) + topups_paid(m, data, line, year)
 
 
 def add_budgets(m: pyo.ConcreteModel, data: ProblemData) -> None:
@@ -251,6 +253,28 @@ def add_expressions(m: pyo.ConcreteModel, data: ProblemData) -> None:
         data.scenario_cost(s, b, t) * m.y[s] for s in m.S for b, t in data.budgets
     )
     m.societal_value = pyo.Expression(expr=benefit - topups - scenario_costs)
-    m.gemeente_spending = pyo.Expression(
-        expr=sum(spending(m, data, b, t) for (b, t), budget in data.budgets.items() if budget.bearer == "gemeente")
-    )
+    m.total_cost = pyo.Expression(expr=sum(direct_cost(m, data, b, t) for b, t in data.budgets))
+    bearers = sorted({b.bearer for b in data.budgets.values()})
+    m.BEARERS = pyo.Set(initialize=bearers)
+    m.bearer_money = pyo.Expression(m.BEARERS, rule=lambda _m, who: bearer_money(m, data, who))
+    m.gemeente_spending = pyo.Expression(expr=m.bearer_money["gemeente"] if "gemeente" in bearers else 0.0)
+
+
+def bearer_money(m: pyo.ConcreteModel, data: ProblemData, who: str):
+    """Net money a bearer (gemeente, rijk) puts into the plan.
+
+    The direct cost of its own lines, plus top-ups it pays into another
+    bearer's lines and surpluses its lines hand over to another bearer, minus
+    the same flowing the other way. Summed over bearers this is the total cost.
+    """
+    budgets = data.budgets
+    expr = sum(direct_cost(m, data, b, t) for (b, t), budget in budgets.items() if budget.bearer == who)
+    for b, t in m.TOPUP:
+        payer, receiver = budgets[budgets[b, t].topup_from, t].bearer, budgets[b, t].bearer
+        if payer != receiver:
+            expr += m.topup[b, t] if payer == who else -m.topup[b, t] if receiver == who else 0
+    for b, t in m.SURPLUS:
+        giver, receiver = budgets[b, t].bearer, budgets[budgets[b, t].surplus_to, t].bearer
+        if giver != receiver:
+            expr += m.surplus[b, t] if giver == who else -m.surplus[b, t] if receiver == who else 0
+    return expr

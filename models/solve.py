@@ -9,14 +9,13 @@ limit and reports infeasible, unbounded and time limit as distinct outcomes
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 
 import pandas as pd
 import pyomo.environ as pyo
 
-from models.allocation import build, quantity, requirement_lhs, spending
+from models.allocation import build
 from models.data import ProblemData
 from models.diagnose import explain_infeasibility
 from models.highs import (
@@ -31,6 +30,7 @@ from models.highs import (
     solver_version,
     tell_infeasible_from_unbounded,
 )
+from models.tables import read_tables
 
 __all__ = ["ERROR", "INFEASIBLE", "OPTIMAL", "TIME_LIMIT", "UNBOUNDED", "Result", "solve"]
 
@@ -114,14 +114,11 @@ def solve(data: ProblemData, time_limit: float | None = None) -> Result:
         result.gap = 0.0
     result.scenario = next((s for s in data.scenarios if round(pyo.value(model.y[s])) == 1), None)
 
-    values = _Values.capture(model, data)
     duals, reduced = _shadow_prices(model, objective, is_mip, outcome, limit)
     result.duals_conditional = is_mip
-    result.plan = values.plan_table(reduced)
-    result.budgets = values.budget_table(model, data, duals)
-    result.requirements = values.requirement_table(model, data, duals)
-    result.groups = values.group_table(model, data, duals)
-    result.totals = values.totals
+    tables = read_tables(model, data, duals, reduced)
+    result.plan, result.budgets, result.requirements = tables.plan, tables.budgets, tables.requirements
+    result.groups, result.totals = tables.groups, tables.totals
     result.solve_seconds = time.perf_counter() - started
     return result
 
@@ -164,127 +161,3 @@ def _shadow_prices(model, objective, is_mip, outcome, limit):
     for var, value in plan_values:  # the reported plan, not the re-solve's vertex
         var.set_value(value, skip_validation=True)
     return duals, reduced
-
-
-def _clean(x: float | None, digits: int = 9) -> float | None:
-    """Round away solver noise (``-0.0``, ``1e-12``)."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return None
-    x = round(float(x), digits)
-    return 0.0 if x == 0 else x
-
-
-class _Values:
-    """Reads the loaded solution into tables."""
-
-    def __init__(self, model, data):
-        self.model = model
-        self.data = data
-        self.totals: dict[str, float] = {}
-
-    @classmethod
-    def capture(cls, model, data) -> _Values:
-        values = cls(model, data)
-        m = model
-        persons = sum(pyo.value(m.p[i, t]) for i in m.I for t in m.T)
-        values.totals = {
-            "participation": _clean(pyo.value(m.participation)),
-            "person_years": _clean(persons),
-            "benefit": _clean(sum(data.benefit(i) * pyo.value(m.p[i, t]) for i in m.I for t in m.T)),
-            "societal_value": _clean(pyo.value(m.societal_value)),
-            "gemeente_spending": _clean(pyo.value(m.gemeente_spending)),
-            "topup": _clean(sum(pyo.value(m.topup[k]) for k in m.TOPUP)),
-        }
-        return values
-
-    def plan_table(self, reduced) -> pd.DataFrame:
-        m, data = self.model, self.data
-        rows = []
-        for i in m.I:
-            inst = data.instruments[i]
-            for t in m.T:
-                rows.append({
-                    "instrument": i,
-                    "year": t,
-                    "unit": inst.unit,
-                    "volume": _clean(pyo.value(m.v[i, t])),
-                    "inflow": _clean(pyo.value(m.u[i, t])),
-                    "persons": _clean(pyo.value(m.p[i, t])),
-                    "reduced_cost": _clean(reduced.get(m.v[i, t]) if reduced else None),
-                })
-        return pd.DataFrame(rows)
-
-    def budget_table(self, model, data, duals) -> pd.DataFrame:
-        m = model
-        rows = []
-        for (b, t), budget in data.budgets.items():
-            used = pyo.value(spending(m, data, b, t))
-            topup = pyo.value(m.topup[b, t]) if (b, t) in m.TOPUP else 0.0
-            surplus = pyo.value(m.surplus[b, t]) if (b, t) in m.SURPLUS else 0.0
-            received = sum(
-                pyo.value(m.surplus[o, tt]) for o, tt in m.SURPLUS if tt == t and data.budgets[o, tt].surplus_to == b
-            )
-            room = budget.available - budget.savings_target + topup + received
-            dual = duals.get(m.budget[b, t]) if duals else None
-            rows.append({
-                "line": b,
-                "year": t,
-                "bearer": budget.bearer,
-                "available": _clean(budget.available, 2),
-                "savings_target": _clean(budget.savings_target, 2),
-                "committed": _clean(budget.committed, 2),
-                "topup": _clean(topup, 2),
-                "surplus_received": _clean(received, 2),
-                "used": _clean(used, 2),
-                "surplus": _clean(surplus, 2),
-                "slack": _clean(room - used - surplus, 2),
-                "shadow_price": _clean(dual * 1000 if dual is not None else None, 6),
-            })
-        return pd.DataFrame(rows)
-
-    def requirement_table(self, model, data, duals) -> pd.DataFrame:
-        m = model
-        rows = []
-        for req in data.requirements:
-            key = (req.name, req.year if req.year is not None else "totaal")
-            value = pyo.value(requirement_lhs(m, data, req))
-            slack = {">=": value - req.rhs, "<=": req.rhs - value, "=": -abs(value - req.rhs)}[req.sense]
-            con = m.requirement[key] if key in m.requirement else None
-            dual = duals.get(con) if (duals and con is not None) else None
-            share = None
-            if req.kind == "aandeel":
-                years = data.years if req.year is None else (req.year,)
-                part = sum(pyo.value(quantity(m, data, req.quantity, i, t)) for i in req.share_part for t in years)
-                whole = sum(pyo.value(quantity(m, data, req.quantity, i, t)) for i in req.share_base for t in years)
-                share = part / whole if whole > 1e-9 else None
-            rows.append({
-                "requirement": req.name,
-                "year": key[1],
-                "kind": req.kind,
-                "quantity": req.quantity,
-                "sense": req.sense,
-                "value": _clean(share if req.kind == "aandeel" else value, 6),
-                "bound": _clean(req.share if req.kind == "aandeel" else req.rhs, 6),
-                "slack": _clean(slack, 6),
-                "shadow_price": _clean(dual, 6),
-            })
-        return pd.DataFrame(rows)
-
-    def group_table(self, model, data, duals) -> pd.DataFrame:
-        m = model
-        rows = []
-        for (g, t), group in data.groups.items():
-            if (g, t) not in m.group_capacity:
-                continue
-            persons = pyo.value(m.group_capacity[g, t].body)
-            dual = duals.get(m.group_capacity[g, t]) if duals else None
-            rows.append({
-                "group": g,
-                "year": t,
-                "size": group.size,
-                "exact": group.exact,
-                "persons": _clean(persons, 6),
-                "slack": _clean(group.size - persons, 6),
-                "shadow_price": _clean(dual, 6),
-            })
-        return pd.DataFrame(rows)
