@@ -42,8 +42,9 @@ BLIJFKANS_BESCHUT = 0.95
 TRAJECTEN_PER_JAAR = 60
 PB_KOSTEN = {"Beschut werk": 7_000, "LKS bij NWG": 4_500, "LKS regulier": 3_000, "Trajecten": 4_000}
 PB_EENMALIG = {"Beschut werk": 1_000, "LKS bij NWG": 1_500, "LKS regulier": 1_500}
-LKS_REGULIER_FTE = 42
-START = {"Beschut werk": 18.3, "LKS bij NWG": 47, "LKS regulier": 42}
+PERSONEN_PER_FTE_LKS = 1.6  # ~75 persons at NWG (60% of ~125) on 47 FTE (2020)
+LKS_REGULIER_FTE = 31.25  # ~50 persons (40% of ~125) / 1.6
+START = {"Beschut werk": 18.3, "LKS bij NWG": 47, "LKS regulier": LKS_REGULIER_FTE}
 RETENTION = {"Beschut werk": BLIJFKANS_BESCHUT, "LKS bij NWG": BLIJFKANS_LKS, "LKS regulier": BLIJFKANS_LKS,
              "Trajecten": 0.0}
 
@@ -117,7 +118,7 @@ def budgets() -> list[dict]:
 
 
 def instruments() -> list[dict]:
-    common_lks = {"doelgroep": "Doelgroep Participatiewet", "personen_per_eenheid": 1.2,
+    common_lks = {"doelgroep": "Doelgroep Participatiewet", "personen_per_eenheid": PERSONEN_PER_FTE_LKS,
                   "blijfkans": BLIJFKANS_LKS}
     return [
         {"instrument": "Wsw intern", "doelgroep": "Oude Wsw-doelgroep", "personen_per_eenheid": PERSONEN_PER_FTE_WSW,
@@ -135,10 +136,11 @@ def instruments() -> list[dict]:
         {"instrument": "LKS bij NWG", **common_lks, "beginstand": START["LKS bij NWG"], "max_verandering": 8,
          "organisatie": NWG,
          "toelichting": "Beginstand 47 fte (document). AANNAME: blijfkans 0,85 (doorstroom naar regulier werk), "
-                        "1,2 personen per fte, groei hoogstens 8 fte per jaar."},
+                        "1,6 personen per fte (~75 personen, 60% van ~125 met LKS, op 47 fte; document), groei "
+                        "hoogstens 8 fte per jaar."},
         {"instrument": "LKS regulier", **common_lks, "beginstand": START["LKS regulier"], "max_instroom": 20,
-         "toelichting": "AANNAME: 40% van ~125 inwoners met LKS (document) = 50 personen = 42 fte; hoogstens 20 "
-                        "fte nieuwe plaatsingen per jaar bij reguliere werkgevers."},
+         "toelichting": "AANNAME: 40% van ~125 inwoners met LKS (document) = 50 personen = 31,25 fte bij 1,6 "
+                        "personen per fte; hoogstens 20 fte nieuwe plaatsingen per jaar bij reguliere werkgevers."},
         {"instrument": "Trajecten", "doelgroep": "Doelgroep Participatiewet", "eenheid": "traject",
          "blijfkans": 0, "max_volume": 150, "geheel": "ja",
          "toelichting": "AANNAME: diagnose-, leerwerk- en ontwikkeltrajecten van een jaar; hoogstens 150 per jaar."},
@@ -165,11 +167,11 @@ def costs() -> list[dict]:
                      "toelichting": f"AANNAME: begeleiding/jobcoaching €{yearly:,} per eenheid per jaar; eenmalig "
                                     f"€{PB_EENMALIG.get(name, 0):,} per plaatsing (loonwaardemeting, werkplek)."})
     rows += [
-        {"instrument": "LKS bij NWG", "budgetregel": "BUIG", "kosten_per_eenheid": 640,
-         "toelichting": "AANNAME: LKS ~€12.000 per fte (€1.024k voor 105 personen in 2020, document, bij 1,2 "
-                        "personen per fte) min vermeden uitkering: 2/3 komt uit de bijstand (document) x €14.200 "
-                        "per persoon x 1,2 = €11.360."},
-        {"instrument": "LKS regulier", "budgetregel": "BUIG", "kosten_per_eenheid": 640,
+        {"instrument": "LKS bij NWG", "budgetregel": "BUIG", "kosten_per_eenheid": 450,
+         "toelichting": "AANNAME: LKS €9.750 per persoon (€1.024k voor 105 personen in 2020, document) x 1,6 "
+                        "personen per fte = €15.600, min vermeden uitkering: 2/3 komt uit de bijstand (document) x "
+                        "€14.200 per persoon (netto BUIG 2020 / 737 cliënten) x 1,6 = €15.150."},
+        {"instrument": "LKS regulier", "budgetregel": "BUIG", "kosten_per_eenheid": 450,
          "toelichting": "AANNAME: als LKS bij NWG."},
         {"instrument": "Beschut werk", "budgetregel": "BUIG", "kosten_per_eenheid": 10_320,
          "toelichting": "AANNAME: LKS ~€16.000 per fte (referentiecijfer) min vermeden uitkering voor 1/3 uit de "
@@ -206,8 +208,8 @@ def requirements() -> tuple[list[dict], list[dict]]:
          "aandeel_van": "Wsw intern",
          "toelichting": "AANNAME: beleidsdoel minstens 28% van de Wsw gedetacheerd (voorbeeld uit de domeinuitleg)."},
         {"eis": "Banenafspraak", "soort": "lineair", "richting": ">=", "waarde": 125, "grootheid": "personen",
-         "toelichting": "AANNAME: regionale taakstelling banenafspraak (document noemt geen getal): minstens het "
-                        "huidige aantal van ~125 inwoners met LKS of beschut werk."},
+         "toelichting": "AANNAME: regionale taakstelling banenafspraak (document noemt geen getal): minstens "
+                        "125 inwoners met LKS of beschut werk (nu ~125 met LKS alleen, document)."},
     ]
     terms = [{"eis": "Banenafspraak", "instrument": name, "coefficient": 1}
              for name in ("Beschut werk", "LKS bij NWG", "LKS regulier")]
@@ -252,7 +254,7 @@ def content() -> dict[str, list[dict]]:
     return {
         "Instellingen": [{"naam": "Steenwijkerland - participatie 2021-2025", "eerste_jaar": YEARS[0],
                           "laatste_jaar": YEARS[-1], "doelstelling": "participatie", "baten_per_persoon": 5000,
-                          "gehele_aantallen": "ja", "tijdslimiet": 30,
+                          "gehele_aantallen": "ja", "tijdslimiet": 30, "gekozen_scenario": "3 Sociale onderneming",
                           "_toelichting": {"baten_per_persoon": "Maatschappelijke kosten-batenanalyse: €5.000 per "
                                                                 "persoon per jaar (document)."}}],
         "Budgetten": budgets(),

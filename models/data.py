@@ -27,6 +27,8 @@ class Settings:
     time_limit: float = 60.0
     lexicographic_tolerance: float = 0.001
     """Fraction of the optimal participation that phase 2 may give up."""
+    chosen_scenario: str | None = None
+    """The scenario that goes with the chosen plan, when it is evaluated."""
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ sheet and cell in Dutch. Only when there are no errors is a
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from models.allocation import inflow_bound, restricted_instruments
@@ -186,6 +186,7 @@ class _Checker:
             integer_volumes=values["gehele_aantallen"],
             time_limit=values["tijdslimiet"],
             lexicographic_tolerance=values["tolerantie_lexicografisch"] / 100,
+            chosen_scenario=values["gekozen_scenario"],
         )
 
     def budgets(self, years: tuple[int, ...]) -> tuple[dict[tuple[str, int], BudgetYear], dict[str, str]]:
@@ -437,6 +438,19 @@ class _Checker:
             fixed_cost[s, b, row.values["jaar"]] = row.values["vaste_kosten"]
         return result, friction, fixed_cost
 
+    def chosen_scenario(self, settings: Settings, scenarios: dict[str, Scenario]) -> Settings:
+        """The settings with the chosen plan's scenario spelled as on the scenario sheet."""
+        if settings.chosen_scenario is None:
+            return settings
+        known = {normalise(n): n for n in scenarios}
+        name = known.get(normalise(settings.chosen_scenario))
+        if name is None:
+            cell = self.read["Instellingen"].rows[0]["gekozen_scenario"].ref
+            self.error("Instellingen", cell, f"Onbekend scenario '{settings.chosen_scenario}'. Bekend uit blad "
+                                             f"Scenario's: {', '.join(scenarios) or '(geen)'}.")
+            return settings
+        return replace(settings, chosen_scenario=name)
+
     def chosen_plan(self, instruments, years) -> dict[tuple[str, int], float]:
         sheet = "Gekozen plan"
         known = self.declared_instruments
@@ -495,6 +509,8 @@ def check(path: Path) -> tuple[ProblemData | None, list[Problem]]:
     requirements = checker.requirements(instruments, years)
     scenarios, friction, fixed_cost = checker.scenarios(instruments, lines, years)
     chosen = checker.chosen_plan(instruments, years)
+    if settings is not None:
+        settings = checker.chosen_scenario(settings, scenarios)
     errors = [p for p in checker.problems if p.severity == "fout"]
     if errors or settings is None:
         return None, checker.problems
