@@ -66,12 +66,23 @@ def _soften_bounds(m: pyo.ConcreteModel, inflow_may_be_negative: bool) -> None:
     m.bound_info = rows
 
 
+def requirement_unit(data: ProblemData, key: tuple[str, object]) -> str:
+    """The unit a requirement counts in: persons, or its instruments' common unit."""
+    req = next(r for r in data.requirements if (r.name, r.year if r.year is not None else "totaal") == key)
+    if req.kind == "aandeel":
+        return "%"
+    if req.quantity == "personen":
+        return "personen"
+    units = {data.instruments[i].unit for i, _ in req.terms}
+    return units.pop() if len(units) == 1 else "eenheden"
+
+
 def _describe(m: pyo.ConcreteModel, data: ProblemData, family: str, index) -> tuple[str, str, object, str]:
     """(kind, name, year, unit) of a constraint."""
     if family == "budget":
         return "budget", index[0], index[1], "€"
     if family == "requirement":
-        return "eis", index[0], index[1], ""
+        return "eis", index[0], index[1], requirement_unit(data, index)
     if family == "group_capacity":
         return "doelgroep", index[0], index[1], "personen"
     if family in ("step_up", "step_down"):

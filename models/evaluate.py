@@ -39,6 +39,18 @@ class Evaluation:
     """One row per broken rule: kind, name, year, value, bound, shortfall, direction, unit."""
 
 
+def _violation(soft, requirements: pd.DataFrame) -> dict:
+    """A broken rule as a row; a share is given in percent, as the user wrote it."""
+    row = {"kind": soft.kind, "name": soft.name, "year": soft.year, "value": clean(pyo.value(soft.body), 6),
+           "bound": clean(soft.bound, 6), "shortfall": clean(pyo.value(soft.slack), 6),
+           "direction": soft.direction, "unit": soft.unit}
+    if soft.unit == "%":
+        match = requirements[(requirements.requirement == soft.name) & (requirements.year == soft.year)].iloc[0]
+        value, bound = match.value * 100, match.bound * 100
+        row.update(value=clean(value, 6), bound=clean(bound, 6), shortfall=clean(abs(bound - value), 6))
+    return row
+
+
 VIOLATION_COLUMNS = ["kind", "name", "year", "value", "bound", "shortfall", "direction", "unit"]
 
 
@@ -65,9 +77,7 @@ def evaluate(data: ProblemData, plan: dict[tuple[str, int], float], scenario: st
     tables = read_tables(m, data)
     objective = data.settings.objective
     value = tables.totals["societal_value" if objective == "maatschappelijke_waarde" else "participation"]
-    rows = [{"kind": s.kind, "name": s.name, "year": s.year, "value": clean(pyo.value(s.body), 6),
-             "bound": clean(s.bound, 6), "shortfall": clean(pyo.value(s.slack), 6), "direction": s.direction,
-             "unit": s.unit} for s in broken(soft)]
+    rows = [_violation(s, tables.requirements) for s in broken(soft)]
     return Evaluation(
         status=outcome.status,
         has_plan=True,

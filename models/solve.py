@@ -32,7 +32,7 @@ from models.highs import (
 )
 from models.tables import read_tables
 
-__all__ = ["ERROR", "INFEASIBLE", "OPTIMAL", "TIME_LIMIT", "UNBOUNDED", "Result", "solve"]
+__all__ = ["CHEAPEST", "ERROR", "INFEASIBLE", "OPTIMAL", "TIME_LIMIT", "UNBOUNDED", "Result", "solve"]
 
 
 @dataclass
@@ -61,25 +61,33 @@ class Result:
     """For an infeasible model: the smallest relaxation (see :mod:`models.diagnose`)."""
 
 
-def solve(data: ProblemData, time_limit: float | None = None) -> Result:
+CHEAPEST = "minimale_kosten"
+
+
+def solve(data: ProblemData, time_limit: float | None = None, participation_floor: float | None = None) -> Result:
     """Build, solve and report the model for ``data``.
 
     The lexicographic objective solves twice: first maximum participation,
-    then, holding it within the settings' tolerance, the least money charged
-    to the gemeente's own budget lines.
+    then, holding it within the settings' tolerance, the least net money of
+    the gemeente. With ``participation_floor`` the objective is instead the
+    least total cost of a plan with at least that participation.
     """
     started = time.perf_counter()
     limit = data.settings.time_limit if time_limit is None else time_limit
-    objective = data.settings.objective
+    objective = data.settings.objective if participation_floor is None else CHEAPEST
     model = build(data)
+    if participation_floor is not None:
+        model.objective.deactivate()
+        model.participation_floor = pyo.Constraint(expr=model.participation >= participation_floor)
+        model.cheapest_total = pyo.Objective(expr=model.total_cost, sense=pyo.minimize)
     is_mip = bool(integer_vars(model))
     result = Result(status=ERROR, objective_name=objective, is_mip=is_mip, solver=solver_version())
 
     outcome = run(model, limit)
     if outcome.status == "onhaalbaar_of_onbegrensd":
         outcome.status = tell_infeasible_from_unbounded(model, limit)
-    result.phases.append({"phase": "participatie" if objective != "maatschappelijke_waarde" else objective,
-                          "status": outcome.status, "objective": outcome.objective})
+    first_phase = {"maatschappelijke_waarde": objective, CHEAPEST: objective}.get(objective, "participatie")
+    result.phases.append({"phase": first_phase, "status": outcome.status, "objective": outcome.objective})
 
     if objective == "lexicografisch":
         if outcome.has_solution:
@@ -133,6 +141,8 @@ def _restore_phase_one(model: pyo.ConcreteModel) -> pyo.ConcreteModel:
 def _objective_value(model: pyo.ConcreteModel, objective: str) -> float:
     if objective == "maatschappelijke_waarde":
         return pyo.value(model.societal_value)
+    if objective == CHEAPEST:
+        return pyo.value(model.total_cost)
     return pyo.value(model.participation)
 
 

@@ -9,9 +9,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
+from models.compare import compare
 from models.solve import OPTIMAL, TIME_LIMIT, solve
+from optimiser.audit import audit_rows
+from optimiser.comparison_report import summary_text
 from optimiser.problems import InputError
 from optimiser.report import infeasibility_rows, json_summary, write_result
 from optimiser.template import write_template
@@ -89,6 +93,7 @@ def _default_output(source: Path) -> Path:
 
 
 def _run(args) -> int:
+    started = time.perf_counter()
     data, problems = check(args.file)
     errors = [p for p in problems if p.severity == "fout"]
     if errors:
@@ -96,9 +101,13 @@ def _run(args) -> int:
     if not args.json:
         _report_problems(problems)
     result = solve(data, time_limit=args.time_limit)
-    target = write_result(data, result, args.file, args.output or _default_output(args.file), problems)
+    comparison = compare(data, result, args.time_limit) if data.chosen_plan else None
+    audit = audit_rows(args.file, data, result, time.perf_counter() - started)
+    target = write_result(data, result, args.file, args.output or _default_output(args.file), problems,
+                          comparison, audit)
     if args.json:
-        print(json.dumps(json_summary(data, result, target, problems), ensure_ascii=False, indent=2))
+        summary = json_summary(data, result, target, problems, comparison)
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
         print(status_text(result))
         for row in infeasibility_rows(result):
@@ -107,6 +116,9 @@ def _run(args) -> int:
             print(f"Doelstelling ({result.objective_name}): {result.objective_value:,.2f}")
             if result.scenario:
                 print(f"Scenario: {result.scenario}")
+        if comparison is not None:
+            for line in summary_text(data, comparison):
+                print(line)
         print(f"Resultaat geschreven: {target}")
     ok = result.status == OPTIMAL or (result.status == TIME_LIMIT and result.has_plan)
     return EXIT_OK if ok else EXIT_NO_PLAN

@@ -11,8 +11,10 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
+from models.compare import Comparison
 from models.data import ProblemData
 from models.solve import Result
+from optimiser.comparison_report import add_comparison_sheets, violation_rows
 from optimiser.problems import Problem
 from optimiser.texts import OBJECTIVE_LABELS, SHADOW_UNITS, duals_note, relaxation_text, status_text
 from optimiser.xlsx import put, save_atomically, wrap, write_table
@@ -92,8 +94,9 @@ def _plain(value: object) -> object:
     return value
 
 
-def build_result_workbook(data: ProblemData, result: Result, source: Path, problems: list[Problem]) -> Workbook:
-    """The result workbook: summary, plan, budget use, requirements, groups and remarks."""
+def build_result_workbook(data: ProblemData, result: Result, source: Path, problems: list[Problem],
+                          comparison: Comparison | None = None, audit: dict | None = None) -> Workbook:
+    """The result workbook: summary, plan, budget use, requirements, groups, comparison, audit and remarks."""
     workbook = Workbook()
     ws = workbook.active
     ws.title = "Samenvatting"
@@ -119,10 +122,15 @@ def build_result_workbook(data: ProblemData, result: Result, source: Path, probl
         rows = [[r["kind"], r["name"], r["year"], r["change"], r["unit"], relaxation_text(r)]
                 for r in infeasibility_rows(result)]
         write_table(ws, 3, ["soort", "naam", "jaar", "versoepeling", "eenheid", "uitleg"], rows, {4: NUMBER})
+    if comparison is not None:
+        add_comparison_sheets(workbook, data, comparison)
     if problems:
         remarks = workbook.create_sheet("Opmerkingen")
         write_table(remarks, 1, ["soort", "blad", "cel", "melding"],
                     [[p.severity, p.sheet, p.cell, p.message] for p in problems])
+    if audit:
+        ws = workbook.create_sheet("Verantwoording")
+        write_table(ws, 1, ["onderdeel", "waarde"], [[k, v] for k, v in audit.items()])
     return workbook
 
 
@@ -131,9 +139,46 @@ def infeasibility_rows(result: Result) -> list[dict]:
     return [{k: _plain(v) for k, v in row.items()} for row in result.infeasibility.to_dict("records")]
 
 
-def write_result(data: ProblemData, result: Result, source: Path, target: Path, problems: list[Problem]) -> Path:
+def write_result(data: ProblemData, result: Result, source: Path, target: Path, problems: list[Problem],
+                 comparison: Comparison | None = None, audit: dict | None = None) -> Path:
     """Write the result workbook atomically; never over the input."""
-    return save_atomically(build_result_workbook(data, result, source, problems), target, protect=source)
+    workbook = build_result_workbook(data, result, source, problems, comparison, audit)
+    return save_atomically(workbook, target, protect=source)
+
+
+def _budgets_json(frame: pd.DataFrame) -> dict[str, dict[str, dict]]:
+    budgets: dict[str, dict[str, dict]] = {}
+    for _, row in frame.iterrows():
+        budgets.setdefault(row["line"], {})[str(row["year"])] = {
+            key: _plain(row[key]) for key in ("available", "used", "topup", "surplus", "slack", "shadow_price")
+        }
+    return budgets
+
+
+def _comparison_json(comparison: Comparison) -> tuple[dict, dict]:
+    chosen = comparison.chosen
+    violations = [{"requirement": r["name"], "kind": r["kind"], "year": r["year"], "value": r["value"],
+                   "bound": r["bound"], "shortfall": r["shortfall"], "unit": r["unit"], "message": r["message"]}
+                  for r in violation_rows(comparison)]
+    chosen_json = {
+        "status": chosen.status,
+        "scenario": chosen.scenario,
+        "objective": {"name": comparison.optimum.objective_name, "value": chosen.objective_value},
+        "plan": _nested(chosen.plan, "volume") if chosen.has_plan else {},
+        "persons": _nested(chosen.plan, "persons") if chosen.has_plan else {},
+        "budgets": _budgets_json(chosen.budgets) if chosen.has_plan else {},
+        "totals": chosen.totals,
+        "violations": violations,
+    }
+    totals = {r["measure"]: {"chosen": r["chosen"], "optimal": r["optimal"], "difference": r["difference"]}
+              for r in comparison.totals.to_dict("records")}
+    comparison_json = {
+        "totals": totals,
+        "extra_person_years_same_money": comparison.extra_person_years,
+        "money_saved_same_participation": comparison.money_saved,
+        "cheapest_status": comparison.cheapest.status if comparison.cheapest else None,
+    }
+    return chosen_json, comparison_json
 
 
 def _nested(frame: pd.DataFrame, column: str) -> dict[str, dict[str, float]]:
@@ -143,13 +188,11 @@ def _nested(frame: pd.DataFrame, column: str) -> dict[str, dict[str, float]]:
     return out
 
 
-def json_summary(data: ProblemData, result: Result, output: Path | None, problems: list[Problem]) -> dict:
+def json_summary(data: ProblemData, result: Result, output: Path | None, problems: list[Problem],
+                 comparison: Comparison | None = None) -> dict:
     """The machine-readable summary printed by ``optimiser run --json`` (see README)."""
-    budgets: dict[str, dict[str, dict]] = {}
-    for _, row in result.budgets.iterrows():
-        budgets.setdefault(row["line"], {})[str(row["year"])] = {
-            key: _plain(row[key]) for key in ("available", "used", "topup", "surplus", "slack", "shadow_price")
-        }
+    budgets = _budgets_json(result.budgets)
+    chosen, compared = _comparison_json(comparison) if comparison is not None else (None, None)
     return {
         "status": result.status,
         "message": status_text(result),
@@ -164,5 +207,7 @@ def json_summary(data: ProblemData, result: Result, output: Path | None, problem
         "totals": result.totals,
         "infeasibility": [{**row, "message": relaxation_text(row)} for row in infeasibility_rows(result)],
         "warnings": [str(p) for p in problems if p.severity != "fout"],
+        "chosen": chosen,
+        "comparison": compared,
         "output": str(output) if output else None,
     }

@@ -43,11 +43,24 @@ def duals_note(result: Result) -> str:
     return f"Schaduwprijzen: {unit}; ze gelden voor een kleine verandering."
 
 
+def number(x: float, decimals: int = 2) -> str:
+    """A number in Dutch notation (1.234,5), without trailing zeros."""
+    text = f"{x:,.{decimals}f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    if "," in text:
+        text = text.rstrip("0").rstrip(",")
+    return "0" if text in ("-0", "") else text
+
+
+def euros(x: float) -> str:
+    """An amount of money in Dutch notation: €1.234.567 (−€5 for negative)."""
+    sign = "-" if x < 0 else ""
+    return f"{sign}€{number(abs(x), 0)}"
+
+
 def _amount(change: float, unit: str) -> str:
     if unit == "€":
-        return "€" + f"{change:,.0f}".replace(",", ".")
-    text = f"{change:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
-    return f"{text} {unit}".strip()
+        return euros(change)
+    return f"{number(change)} {unit}".strip()
 
 
 def relaxation_text(row: dict) -> str:
@@ -67,3 +80,24 @@ def relaxation_text(row: dict) -> str:
         return f"{name} {year}: de maximale verandering per jaar is {amount} te klein."
     verb = "verlaag" if row["direction"] == "-" else "verhoog"
     return f"{name} {year}: {verb} {kind} met {amount}."
+
+
+RULE_LABELS = {"eis": "eis", "doelgroep": "omvang", "max_verandering": "maximaal", "min_volume": "minimum",
+               "max_volume": "maximum", "min_instroom": "minimale instroom", "max_instroom": "maximale instroom"}
+
+
+def violation_text(row: dict) -> str:
+    """One Dutch sentence for a rule a given plan breaks, e.g. 'Beschut werk 2023: 29 fte, eis 31 fte: ...'."""
+    kind, name, year, unit = row["kind"], row["name"], row["year"], row["unit"]
+    year = "alle jaren samen" if year == "totaal" else year
+    if kind == "budget":
+        return (f"{name} {year}: {euros(row['value'])} nodig (na aanvulling), {euros(row['bound'])} beschikbaar "
+                f"(na besparing): {euros(row['shortfall'])} tekort.")
+    if kind == "min_instroom" and row["bound"] == 0:
+        return (f"{name} {year}: het volume daalt {_amount(row['shortfall'], unit)} sneller dan de blijfkans "
+                "toelaat (negatieve instroom).")
+    if kind == "max_verandering":
+        return f"{name} {year}: verandert meer dan {_amount(row['bound'], unit)} per jaar."
+    too = "te weinig" if row["direction"] == "-" else "te veel"
+    return (f"{name} {year}: {_amount(row['value'], unit)}, {RULE_LABELS.get(kind, kind)} "
+            f"{_amount(row['bound'], unit)}: {_amount(row['shortfall'], unit)} {too}.")

@@ -43,7 +43,8 @@ def put(ws, row: int, column: int, value: object):
     return cell
 
 
-def write_table(ws, top: int, headers: list[str], rows: list[list[object]], formats: dict[int, str] | None = None):
+def write_table(ws, top: int, headers: list[str], rows: list[list[object]], formats: dict[int, str] | None = None,
+                freeze: bool = True):
     """A header row at ``top`` and the rows below it; returns the last row written."""
     for c, header in enumerate(headers, start=1):
         cell = put(ws, top, c, header)
@@ -54,7 +55,8 @@ def write_table(ws, top: int, headers: list[str], rows: list[list[object]], form
             cell = put(ws, r, c, value)
             if formats and c in formats and isinstance(value, (int, float)):
                 cell.number_format = formats[c]
-    ws.freeze_panes = ws.cell(row=top + 1, column=1)
+    if freeze:
+        ws.freeze_panes = ws.cell(row=top + 1, column=1)
     fit_columns(ws, headers, rows)
     return top + len(rows)
 

@@ -1,0 +1,96 @@
+"""The chosen plan next to the best plans the same data allow.
+
+Three solves on the same data: the evaluation of the chosen plan, the
+optimum (*for the same money, N more person-years*) and the cheapest plan
+with at least the chosen plan's participation (*for the same participation,
+€X less*).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from models.data import ProblemData
+from models.evaluate import Evaluation, evaluate
+from models.solve import Result, solve
+from models.tables import clean
+
+# How the money of a plan splits by who bears it; keys of Result.totals / Evaluation.totals.
+MONEY_PREFIX = "money_"
+
+
+@dataclass
+class Comparison:
+    """The chosen plan, the optimum, the cheapest equal plan and their differences."""
+
+    chosen: Evaluation
+    optimum: Result
+    cheapest: Result | None
+    volumes: pd.DataFrame
+    """Per instrument and year: chosen and optimal volume and persons, and the differences."""
+    money: pd.DataFrame
+    """Per budget line and year: money used by the chosen and the optimal plan."""
+    totals: pd.DataFrame
+    """One row per measure: chosen, optimal, difference."""
+    extra_person_years: float | None
+    money_saved: float | None
+
+
+def compare(data: ProblemData, optimum: Result | None = None, time_limit: float | None = None) -> Comparison:
+    """Compare ``data.chosen_plan`` with the optimum (solved here unless given)."""
+    optimum = optimum if optimum is not None else solve(data, time_limit)
+    chosen = evaluate(data, data.chosen_plan, data.settings.chosen_scenario, time_limit)
+    cheapest = None
+    if chosen.has_plan:
+        cheapest = solve(data, time_limit, participation_floor=chosen.totals["participation"])
+    both = chosen.has_plan and optimum.has_plan
+    extra = clean(optimum.totals["person_years"] - chosen.totals["person_years"], 6) if both else None
+    saved = None
+    if cheapest is not None and cheapest.has_plan:
+        saved = clean(chosen.totals["total_cost"] - cheapest.totals["total_cost"], 2)
+    return Comparison(
+        chosen=chosen,
+        optimum=optimum,
+        cheapest=cheapest,
+        volumes=_volumes(chosen, optimum) if both else pd.DataFrame(),
+        money=_money(chosen, optimum) if both else pd.DataFrame(),
+        totals=_totals(chosen, optimum) if both else pd.DataFrame(),
+        extra_person_years=extra,
+        money_saved=saved,
+    )
+
+
+def _volumes(chosen: Evaluation, optimum: Result) -> pd.DataFrame:
+    keys = ["instrument", "year", "unit"]
+    left = chosen.plan[keys + ["volume", "persons"]].rename(columns={"volume": "chosen_volume",
+                                                                     "persons": "chosen_persons"})
+    right = optimum.plan[keys + ["volume", "persons"]].rename(columns={"volume": "optimal_volume",
+                                                                       "persons": "optimal_persons"})
+    frame = left.merge(right, on=keys)
+    frame["volume_difference"] = (frame.optimal_volume - frame.chosen_volume).round(6)
+    frame["persons_difference"] = (frame.optimal_persons - frame.chosen_persons).round(6)
+    return frame
+
+
+def _money(chosen: Evaluation, optimum: Result) -> pd.DataFrame:
+    keys = ["line", "year", "bearer", "available", "savings_target"]
+    left = chosen.budgets[keys + ["used", "topup", "slack"]].rename(
+        columns={"used": "chosen_used", "topup": "chosen_topup", "slack": "chosen_slack"})
+    right = optimum.budgets[keys + ["used", "topup", "slack"]].rename(
+        columns={"used": "optimal_used", "topup": "optimal_topup", "slack": "optimal_slack"})
+    frame = left.merge(right, on=keys)
+    frame["used_difference"] = (frame.optimal_used - frame.chosen_used).round(2)
+    return frame
+
+
+def _totals(chosen: Evaluation, optimum: Result) -> pd.DataFrame:
+    measures = ["person_years", "participation", "benefit", "societal_value", "total_cost", "topup"]
+    measures += sorted(k for k in chosen.totals if k.startswith(MONEY_PREFIX))
+    rows = []
+    for measure in measures:
+        a, b = chosen.totals.get(measure), optimum.totals.get(measure)
+        rows.append({"measure": measure, "chosen": a, "optimal": b,
+                     "difference": clean(b - a, 6) if a is not None and b is not None else None})
+    return pd.DataFrame(rows)
