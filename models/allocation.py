@@ -154,7 +154,10 @@ def spending(m: pyo.ConcreteModel, data: ProblemData, line: str, year: int):
 
 
 def add_budgets(m: pyo.ConcreteModel, data: ProblemData) -> None:
-    """Per line and year: spending + surplus <= available - savings + top-up + surplus received."""
+    """Per line and year: spending + surplus <= available - savings + top-up + surplus received.
+
+    ``=`` for a line whose surplus flows to another line: all that is unspent flows on.
+    """
 
     def rule(_m, b, t):
         budget = data.budgets[b, t]
@@ -164,6 +167,8 @@ def add_budgets(m: pyo.ConcreteModel, data: ProblemData) -> None:
         received = sum(m.surplus[o, t] for o, tt in m.SURPLUS if tt == t and data.budgets[o, tt].surplus_to == b)
         topup = m.topup[b, t] if (b, t) in m.TOPUP else 0.0
         # Constants on the right so that the dual is the value of one extra euro available.
+        if (b, t) in m.SURPLUS:  # every unspent euro flows on, so the surplus is not a free choice
+            return lhs - topup - received == budget.available - budget.savings_target
         return lhs - topup - received <= budget.available - budget.savings_target
 
     m.budget = pyo.Constraint(m.BT, rule=rule)

@@ -1,0 +1,151 @@
+"""Evaluating a chosen plan and comparing it with the optimum, on hand-worked cases."""
+
+import json
+import shutil
+
+import openpyxl
+import pytest
+
+from models.compare import compare
+from models.data import BudgetYear, Instrument, Requirement
+from models.evaluate import evaluate
+from optimiser.cli import EXIT_OK, main
+from optimiser.texts import violation_text
+from optimiser.validate import load
+from tests.conftest import EXAMPLE
+from tests.helpers import budget, case
+
+DOCUMENT_BIJDRAGE = {2021: 1030, 2022: 1050, 2023: 960, 2024: 1020, 2025: 1040}
+
+
+def _two_instruments(**extra):
+    """A costs €1, B €2, one year, €100 on PB; both weight 1."""
+    return case([Instrument("A", retention=0), Instrument("B", retention=0)],
+                {("A", "PB"): 1, ("B", "PB"): 2}, {"PB": 100}, **extra)
+
+
+def test_a_plan_that_breaks_a_budget_and_a_requirement_at_once():
+    """Plan A = 30, B = 40 costs 30 + 80 = €110 of €100: €10 short; target A >= 35: 5 short."""
+    target = Requirement("doel A", 2021, (("A", 1.0),), ">=", 35.0, kind="doel")
+    data = _two_instruments(requirements=[target])
+    evaluation = evaluate(data, {("A", 2021): 30, ("B", 2021): 40})
+    assert evaluation.has_plan
+    assert evaluation.totals["person_years"] == pytest.approx(70)
+    assert evaluation.totals["benefit"] == pytest.approx(70 * 5000)
+    rows = {(r["kind"], r["name"]): r for r in evaluation.violations.to_dict("records")}
+    assert set(rows) == {("budget", "PB"), ("eis", "doel A")}
+    assert rows["budget", "PB"]["value"] == pytest.approx(110)
+    assert rows["budget", "PB"]["bound"] == pytest.approx(100)
+    assert rows["budget", "PB"]["shortfall"] == pytest.approx(10)
+    assert rows["eis", "doel A"]["shortfall"] == pytest.approx(5)
+    assert budget(evaluation, "PB", 2021, "slack") == pytest.approx(-10)
+    assert violation_text(rows["eis", "doel A"]) == "doel A 2021: 30 fte, eis 35 fte: 5 fte te weinig."
+    assert violation_text(rows["budget", "PB"]) == ("PB 2021: €110 nodig (na aanvulling), €100 beschikbaar "
+                                                    "(na besparing): €10 tekort.")
+
+
+def test_evaluation_uses_the_top_ups_a_plan_needs():
+    """Plan costs €130 of €100; AM may top up €20 (cap): €10 still short, top-up 20."""
+    budgets = {("PB", 2021): BudgetYear("PB", 2021, 100, topup_from="AM", topup_cap=20),
+               ("AM", 2021): BudgetYear("AM", 2021, 50)}
+    data = case([Instrument("A", retention=0)], {("A", "PB"): 1}, {}, budgets=budgets)
+    evaluation = evaluate(data, {("A", 2021): 130})
+    assert budget(evaluation, "PB", 2021, "topup") == pytest.approx(20)
+    assert budget(evaluation, "AM", 2021, "used") == pytest.approx(20)
+    [row] = evaluation.violations.to_dict("records")
+    assert (row["kind"], row["shortfall"]) == ("budget", pytest.approx(10))
+
+
+def test_a_plan_that_shrinks_faster_than_retention_allows():
+    """Start 10, r = 0.9: at least 9 next year; a plan of 6 needs an inflow of -3."""
+    data = case([Instrument("A", retention=0.9, start=10)], {("A", "PB"): 1}, {"PB": 100})
+    evaluation = evaluate(data, {("A", 2021): 6})
+    [row] = evaluation.violations.to_dict("records")
+    assert row["kind"] == "min_instroom"
+    assert row["shortfall"] == pytest.approx(3)
+    assert "daalt 3 fte sneller dan de blijfkans toelaat" in violation_text(row)
+
+
+def test_a_share_violation_is_given_in_percent():
+    """A >= 40% of A + B; plan A = 10, B = 40: 20%, 20 points short."""
+    share = Requirement("aandeel A", 2021, (("A", 0.6), ("B", -0.4)), ">=", 0.0, kind="aandeel", share=0.4,
+                        share_part=("A",), share_base=("A", "B"))
+    evaluation = evaluate(_two_instruments(requirements=[share]), {("A", 2021): 10, ("B", 2021): 40})
+    [row] = evaluation.violations.to_dict("records")
+    assert (row["value"], row["bound"], row["shortfall"], row["unit"]) == (20, 40, 20, "%")
+
+
+def test_comparison_headlines():
+    """Chosen A = 20, B = 40 (€100, 60 persons). Optimum: A = 100 (100 persons): 40 more person-years.
+
+    Cheapest plan with 60 persons: A = 60 for €60: €40 less.
+    """
+    data = _two_instruments(chosen_plan={("A", 2021): 20, ("B", 2021): 40})
+    comparison = compare(data)
+    assert comparison.extra_person_years == pytest.approx(40)
+    assert comparison.money_saved == pytest.approx(40)
+    volumes = comparison.volumes.set_index("instrument")
+    assert volumes.loc["A", "volume_difference"] == pytest.approx(80)
+    assert volumes.loc["B", "volume_difference"] == pytest.approx(-40)
+    totals = comparison.totals.set_index("measure")
+    assert totals.loc["total_cost", "chosen"] == pytest.approx(100)
+    assert totals.loc["total_cost", "optimal"] == pytest.approx(100)
+    assert totals.loc["money_gemeente", "chosen"] == pytest.approx(100)
+
+
+def test_who_pays_splits_money_by_bearer_with_transfers():
+    """BUIG (rijk) pays €30 of instrument cost and hands its €20 surplus to AM (gemeente).
+
+    Rijk: 30 + 20 = 50; gemeente: PB's €40 - 20 received = 20. Total cost 70 = 50 + 20.
+    """
+    budgets = {("PB", 2021): BudgetYear("PB", 2021, 40),
+               ("BUIG", 2021): BudgetYear("BUIG", 2021, 50, surplus_to="AM", bearer="rijk"),
+               ("AM", 2021): BudgetYear("AM", 2021, 0)}
+    data = case([Instrument("A", retention=0), Instrument("B", retention=0)],
+                {("A", "PB"): 1, ("B", "BUIG"): 1}, {}, budgets=budgets)
+    evaluation = evaluate(data, {("A", 2021): 40, ("B", 2021): 30})
+    assert evaluation.violations.empty
+    assert evaluation.totals["total_cost"] == pytest.approx(70)
+    assert budget(evaluation, "BUIG", 2021, "surplus") == pytest.approx(20)
+    assert evaluation.totals["money_rijk"] == pytest.approx(50)
+    assert evaluation.totals["money_gemeente"] == pytest.approx(20)
+
+
+def test_steenwijkerland_chosen_plan_reproduces_the_documents():
+    """The NWG plan gives the gemeentelijke bijdrage of the documents within €5k a year."""
+    data = load(EXAMPLE)
+    evaluation = evaluate(data, data.chosen_plan, data.settings.chosen_scenario)
+    for year, expected in DOCUMENT_BIJDRAGE.items():
+        assert budget(evaluation, "Gemeentelijke bijdrage NWG", year, "used") == pytest.approx(expected * 1000,
+                                                                                            abs=5000)
+    # The NWG plan's 21 FTE beschut werk in 2021 is below the 21.4 taakstelling: named, with the year.
+    broken = evaluation.violations.to_dict("records")
+    assert [(r["name"], r["year"], r["shortfall"]) for r in broken] == [
+        ("Taakstelling beschut werk", 2021, pytest.approx(0.4))]
+
+
+def test_run_adds_comparison_to_workbook_and_json(tmp_path, capsys):
+    source = tmp_path / "steenwijkerland.xlsx"
+    shutil.copy(EXAMPLE, source)
+    out = tmp_path / "resultaat.xlsx"
+    assert main(["run", str(source), "-o", str(out), "--json"]) == EXIT_OK
+    summary = json.loads(capsys.readouterr().out)
+    chosen = summary["chosen"]
+    assert set(chosen) >= {"plan", "persons", "budgets", "violations"}
+    assert chosen["plan"]["Beschut werk"]["2023"] == pytest.approx(29)
+    [violation] = chosen["violations"]
+    assert set(violation) >= {"requirement", "year", "value", "bound", "shortfall", "message"}
+    assert violation["message"] == "Taakstelling beschut werk 2021: 21 fte, eis 21,4 fte: 0,4 fte te weinig."
+    comparison = summary["comparison"]
+    assert comparison["extra_person_years_same_money"] > 0
+    assert comparison["money_saved_same_participation"] > 0
+    assert set(comparison["totals"]) >= {"person_years", "benefit", "total_cost", "money_gemeente", "money_rijk"}
+    workbook = openpyxl.load_workbook(out)
+    assert {"Raadsvoorstel", "Vergelijking", "Geld per budgetregel", "Overtredingen gekozen plan", "Wie betaalt",
+            "Grafieken", "Verantwoording"} <= set(workbook.sheetnames)
+    assert len(workbook["Grafieken"]._charts) == 3
+    audit = {row[0]: row[1] for row in workbook["Verantwoording"].iter_rows(min_row=2, values_only=True)}
+    assert len(audit["SHA-256 van het invoerbestand"]) == 64
+    assert audit["Status"] == "optimaal"
+    text = " ".join(str(row[0]) for row in workbook["Raadsvoorstel"].iter_rows(values_only=True) if row[0])
+    assert "Voor hetzelfde geld kunnen" in text and "goedkoper" in text
