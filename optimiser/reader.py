@@ -8,17 +8,28 @@ skipped.
 
 from __future__ import annotations
 
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
+import openpyxl.xml
 from openpyxl.utils import get_column_letter
 
 from optimiser.problems import InputError, Problem
 from optimiser.schema import KEY_VALUE, Sheet, normalise, sheets
 
 HEADER_SEARCH_ROWS = 10
+OLE2_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
+MAX_FILE_BYTES = 50 * 2**20
+MAX_UNPACKED_BYTES = 200 * 2**20
+MAX_RATIO = 200
+RATIO_MIN_BYTES = 20 * 2**20
+
+# Entity bombs and external entities are refused only when openpyxl parses with defusedxml.
+if not openpyxl.xml.DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
+    raise ImportError("defusedxml must be installed: openpyxl would parse workbooks without protection")
 KEY_HEADER = "instelling"
 VALUE_HEADER = "waarde"
 
@@ -46,21 +57,75 @@ def _is_empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def open_workbook(path: Path):
-    """Open a workbook for reading values, or raise an :class:`InputError`."""
+def _refuse(message: str) -> InputError:
+    return InputError([Problem(None, None, message)])
+
+
+def check_container(path: Path) -> None:
+    """Refuse what is not a readable .xlsx before any XML is parsed, within milliseconds.
+
+    Empty, truncated and encrypted files, old .xls, renamed CSV or Word files,
+    and zip bombs (judged by the sizes the zip declares) each get their own message.
+    """
+    name = path.name
+    size = path.stat().st_size
+    if size == 0:
+        raise _refuse(f"'{name}' is leeg (0 bytes). Kies het juiste bestand of sla het opnieuw op in Excel.")
+    if size > MAX_FILE_BYTES:
+        raise _refuse(f"'{name}' is groter dan {MAX_FILE_BYTES // 2**20} MB; dat is geen budgetwerkmap.")
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    if head.startswith(OLE2_SIGNATURE):
+        raise _refuse(f"'{name}' is een oud Excel-bestand (.xls) of is met een wachtwoord beveiligd. Open het in "
+                      "Excel, haal een eventueel wachtwoord weg en sla het op als 'Excel-werkmap (*.xlsx)'.")
+    if not head.startswith(b"PK"):
+        kind = "een tekstbestand (bijvoorbeeld CSV)" if _looks_like_text(path) else "geen Excel-werkmap"
+        raise _refuse(f"'{name}' is {kind}, geen .xlsx. Open het in Excel en sla het op als 'Excel-werkmap (*.xlsx)'.")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        raise _refuse(f"'{name}' is beschadigd of onvolledig (bijvoorbeeld een afgebroken download of kopie). "
+                      "Haal het bestand opnieuw op of sla het opnieuw op in Excel.") from None
+    names = {e.filename for e in entries}
+    if any(e.flag_bits & 0x1 for e in entries):
+        raise _refuse(f"'{name}' bevat versleutelde onderdelen; sla het zonder wachtwoord op als .xlsx.")
+    if "xl/workbook.xml" not in names:
+        kind = "een Word-document" if "word/document.xml" in names else "een zip-bestand maar geen Excel-werkmap"
+        raise _refuse(f"'{name}' is {kind}. Kies de budgetwerkmap (.xlsx).")
+    unpacked = sum(e.file_size for e in entries)
+    ratio = max((e.file_size / max(e.compress_size, 1) for e in entries), default=0)
+    if unpacked > MAX_UNPACKED_BYTES or (ratio > MAX_RATIO and unpacked > RATIO_MIN_BYTES):
+        raise _refuse(f"'{name}' pakt uit tot {unpacked / 2**20:,.0f} MB; dat is veel te groot voor een "
+                      "budgetwerkmap en wordt niet gelezen (mogelijk een 'zip-bom').")
+
+
+def _looks_like_text(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        sample = handle.read(2048)
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            sample.decode("cp1252")
+        except UnicodeDecodeError:
+            return False
+    return b"\x00" not in sample
+
+
+def open_workbook(path: Path, formulas: bool = False):
+    """Open a workbook for reading values (or formulas), or raise an :class:`InputError`."""
     path = Path(path)
     if not path.is_file():
-        raise InputError([Problem(None, None, f"Het bestand '{path}' bestaat niet.")])
-    if not zipfile.is_zipfile(path):
-        raise InputError([Problem(None, None,
-                                  f"'{path.name}' is geen Excel-werkmap (.xlsx). Sla het bestand in Excel op "
-                                  "als 'Excel-werkmap (*.xlsx)' en probeer het opnieuw.")])
+        raise _refuse(f"Het bestand '{path}' bestaat niet.")
+    check_container(path)
     try:
-        return openpyxl.load_workbook(path, data_only=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions; not the user's concern
+            return openpyxl.load_workbook(path, data_only=not formulas)
     except Exception as error:  # openpyxl raises many kinds on a damaged file
-        raise InputError([Problem(None, None,
-                                  f"'{path.name}' kon niet als Excel-werkmap worden gelezen ({type(error).__name__}). "
-                                  "Open het in Excel, sla het opnieuw op als .xlsx en probeer het opnieuw.")]) from None
+        raise _refuse(f"'{path.name}' kon niet als Excel-werkmap worden gelezen ({type(error).__name__}). "
+                      "Open het in Excel, sla het opnieuw op als .xlsx en probeer het opnieuw.") from None
 
 
 def read_workbook(path: Path) -> tuple[dict[str, SheetRows], list[Problem]]:

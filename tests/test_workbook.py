@@ -150,7 +150,7 @@ def test_not_an_excel_file(tmp_path):
     path.write_text("jaar;bedrag\n2021;100\n", encoding="utf-8")
     data, problems = check(path)
     assert data is None
-    assert "geen Excel-werkmap" in problems[0].message
+    assert "een tekstbestand (bijvoorbeeld CSV)" in problems[0].message
 
 
 def test_workbook_docs_are_generated_from_the_schema():
