@@ -20,6 +20,18 @@ EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _THOUSANDS = re.compile(r"^-?[1-9]\d{0,2}(\.\d{3})+$")
 
 
+class _UnsavedFormula:
+    """A formula cell whose value was never saved (written by a tool that does not calculate)."""
+
+    def __repr__(self) -> str:
+        return "<formule zonder opgeslagen waarde>"
+
+
+UNSAVED_FORMULA = _UnsavedFormula()
+UNSAVED_MESSAGE = ("de cel bevat een formule zonder opgeslagen uitkomst; open het bestand in Excel, laat het "
+                   "herberekenen en sla het op (of vul de waarde zelf in)")
+
+
 class ParseError(ValueError):
     """A value that cannot be read; the message is for the user."""
 

@@ -17,6 +17,7 @@ import openpyxl
 import openpyxl.xml
 from openpyxl.utils import get_column_letter
 
+from optimiser.parse import UNSAVED_FORMULA
 from optimiser.problems import InputError, Problem
 from optimiser.schema import KEY_VALUE, Sheet, normalise, sheets
 
@@ -131,6 +132,7 @@ def open_workbook(path: Path, formulas: bool = False):
 def read_workbook(path: Path) -> tuple[dict[str, SheetRows], list[Problem]]:
     """Read every schema sheet found; report missing sheets and columns."""
     workbook = open_workbook(path)
+    formulas = open_workbook(path, formulas=True)
     by_name = {normalise(ws.title): ws for ws in workbook.worksheets}
     found: dict[str, SheetRows] = {}
     problems: list[Problem] = []
@@ -142,16 +144,33 @@ def read_workbook(path: Path) -> tuple[dict[str, SheetRows], list[Problem]]:
                                         f"Het blad '{sheet.name}' ontbreekt. Voeg het toe zoals in het sjabloon "
                                         "(optimiser template).", ))
             continue
+        if ws.sheet_state != "visible":
+            problems.append(Problem(ws.title, None, "Dit blad is verborgen in Excel, maar wordt wel gelezen.",
+                                    "waarschuwing"))
         reader = _read_key_value if sheet.layout == KEY_VALUE else _read_table
-        rows, sheet_problems = reader(ws, sheet)
+        rows, sheet_problems = reader(ws, sheet, _values(ws, formulas[ws.title]))
         rows.name = ws.title
         found[sheet.name] = rows
         problems.extend(sheet_problems)
     return found, problems
 
 
-def _values(ws) -> list[list[object]]:
-    return [list(row) for row in ws.iter_rows(values_only=True)]
+def _values(ws, formula_ws) -> list[list[object]]:
+    """Saved cell values; a formula whose value Excel never saved becomes :data:`UNSAVED_FORMULA`."""
+    grid = [list(row) for row in ws.iter_rows(values_only=True)]
+    for r, row in enumerate(formula_ws.iter_rows(values_only=True)):
+        for c, value in enumerate(row):
+            if isinstance(value, str) and value.startswith("=") and r < len(grid) and c < len(grid[r]) \
+                    and grid[r][c] is None:
+                grid[r][c] = UNSAVED_FORMULA
+    return grid
+
+
+def _merged_cells(ws, header_row: int) -> list[Problem]:
+    """Merged cells in the header or below leave all but the first cell empty: name each range."""
+    return [Problem(ws.title, str(merged).split(":")[0],
+                    f"De cellen {merged} zijn samengevoegd; maak de samenvoeging ongedaan en vul elke cel apart.")
+            for merged in ws.merged_cells.ranges if merged.max_row >= header_row]
 
 
 def _find_header(grid: list[list[object]], wanted: set[str]) -> int | None:
@@ -164,8 +183,7 @@ def _find_header(grid: list[list[object]], wanted: set[str]) -> int | None:
     return best
 
 
-def _read_table(ws, sheet: Sheet) -> tuple[SheetRows, list[Problem]]:
-    grid = _values(ws)
+def _read_table(ws, sheet: Sheet, grid: list[list[object]]) -> tuple[SheetRows, list[Problem]]:
     wanted = {c.name for c in sheet.columns}
     header = _find_header(grid, wanted)
     result = SheetRows(sheet.name)
@@ -176,7 +194,7 @@ def _read_table(ws, sheet: Sheet) -> tuple[SheetRows, list[Problem]]:
                                 f"(verplicht: {names}).")]
     result.header_row = header + 1
     positions: dict[str, int] = {}
-    problems: list[Problem] = []
+    problems: list[Problem] = _merged_cells(ws, header + 1)
     for index, label in enumerate(grid[header]):
         if _is_empty(label):
             continue
@@ -204,15 +222,14 @@ def _read_table(ws, sheet: Sheet) -> tuple[SheetRows, list[Problem]]:
     return result, problems
 
 
-def _read_key_value(ws, sheet: Sheet) -> tuple[SheetRows, list[Problem]]:
+def _read_key_value(ws, sheet: Sheet, grid: list[list[object]]) -> tuple[SheetRows, list[Problem]]:
     """A sheet of settings: one key per row, its value in the next column."""
-    grid = _values(ws)
     keys = {c.name for c in sheet.columns}
     header = _find_header(grid, {KEY_HEADER, VALUE_HEADER})
     start = 0 if header is None else header + 1
     result = SheetRows(sheet.name, header_row=start)
     cells: dict[str, Cell] = {}
-    problems: list[Problem] = []
+    problems: list[Problem] = _merged_cells(ws, start + 1)
     for r, row in enumerate(grid[start:], start=start + 1):
         if not row or _is_empty(row[0]):
             continue

@@ -57,6 +57,8 @@ class _Checker:
 
     def _convert(self, column: Column, cell: Cell) -> object:
         value = cell.value
+        if value is parse.UNSAVED_FORMULA:
+            raise parse.ParseError(parse.UNSAVED_MESSAGE)
         if parse.is_blank(value):
             if column.required:
                 raise parse.ParseError(f"'{column.name}' is verplicht; vul een waarde in")
