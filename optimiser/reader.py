@@ -174,8 +174,11 @@ def _merged_cells(ws, header_row: int) -> list[Problem]:
 
 
 def _find_header(grid: list[list[object]], wanted: set[str]) -> int | None:
-    """Index of the row (within the first few) holding most of the wanted labels."""
-    best, best_hits = None, 0
+    """Index of the row (within the first few) holding most of the wanted labels (at least two).
+
+    One hit is not enough: a units row can hold a word like 'jaar'.
+    """
+    best, best_hits = None, 1
     for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
         hits = sum(1 for v in row if not _is_empty(v) and normalise(v) in wanted)
         if hits > best_hits:
@@ -205,11 +208,12 @@ def _read_table(ws, sheet: Sheet, grid: list[list[object]]) -> tuple[SheetRows, 
                                                    "verwijder één van beide."))
         elif name in wanted:
             positions[name] = index
-    for column in sheet.columns:
-        if column.required and column.name not in positions:
-            problems.append(Problem(ws.title, f"A{header + 1}",
-                                    f"De verplichte kolom '{column.name}' ontbreekt in de kopregel "
-                                    f"(regel {header + 1})."))
+    missing = [c.name for c in sheet.columns if c.required and c.name not in positions]
+    for name in missing:
+        problems.append(Problem(ws.title, f"A{header + 1}",
+                                f"De verplichte kolom '{name}' ontbreekt in de kopregel (regel {header + 1})."))
+    if missing:  # rows without their key columns would only repeat the same problem
+        return result, problems
     result.columns = {name: get_column_letter(i + 1) for name, i in positions.items()}
     for r, row in enumerate(grid[header + 1:], start=header + 2):
         if all(_is_empty(v) for v in row):
