@@ -18,6 +18,7 @@ INFEASIBLE = "onhaalbaar"
 UNBOUNDED = "onbegrensd"
 TIME_LIMIT = "tijdslimiet"
 ERROR = "fout"
+NUMERICAL = "numeriek_probleem"
 
 _HIGHS_OPTIONS = {"output_flag": False}
 

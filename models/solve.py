@@ -21,6 +21,7 @@ from models.diagnose import explain_infeasibility
 from models.highs import (
     ERROR,
     INFEASIBLE,
+    NUMERICAL,
     OPTIMAL,
     TIME_LIMIT,
     UNBOUNDED,
@@ -31,8 +32,9 @@ from models.highs import (
     tell_infeasible_from_unbounded,
 )
 from models.tables import read_tables
+from models.verify import residuals
 
-__all__ = ["CHEAPEST", "ERROR", "INFEASIBLE", "OPTIMAL", "TIME_LIMIT", "UNBOUNDED", "Result", "solve"]
+__all__ = ["CHEAPEST", "ERROR", "INFEASIBLE", "NUMERICAL", "OPTIMAL", "TIME_LIMIT", "UNBOUNDED", "Result", "solve"]
 
 
 @dataclass
@@ -57,6 +59,8 @@ class Result:
     solve_seconds: float = 0.0
     solver: str = ""
     phases: list[dict] = field(default_factory=list)
+    check_failures: list[str] = field(default_factory=list)
+    """Rules the independent re-check (:mod:`models.verify`) found broken; empty when all is well."""
     infeasibility: pd.DataFrame = field(default_factory=pd.DataFrame)
     """For an infeasible model: the smallest relaxation (see :mod:`models.diagnose`)."""
 
@@ -122,6 +126,9 @@ def solve(data: ProblemData, time_limit: float | None = None, participation_floo
         result.gap = 0.0
     result.scenario = next((s for s in data.scenarios if round(pyo.value(model.y[s])) == 1), None)
 
+    result.check_failures = _recheck(model, data, result.scenario)
+    if result.check_failures:
+        result.status = NUMERICAL
     duals, reduced = _shadow_prices(model, objective, is_mip, outcome, limit)
     result.duals_conditional = is_mip
     tables = read_tables(model, data, duals, reduced)
@@ -129,6 +136,13 @@ def solve(data: ProblemData, time_limit: float | None = None, participation_floo
     result.groups, result.totals = tables.groups, tables.totals
     result.solve_seconds = time.perf_counter() - started
     return result
+
+
+def _recheck(model: pyo.ConcreteModel, data: ProblemData, scenario: str | None) -> list[str]:
+    """Re-check the loaded plan against the data, independently of the formulation."""
+    names = ("v", "u", "topup", "surplus")
+    values = {name: {k: var.value for k, var in getattr(model, name).items()} for name in names}
+    return residuals(data, values["v"], values["u"], values["topup"], values["surplus"], scenario)
 
 
 def _restore_phase_one(model: pyo.ConcreteModel) -> pyo.ConcreteModel:

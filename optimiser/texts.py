@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.solve import INFEASIBLE, OPTIMAL, TIME_LIMIT, UNBOUNDED, Result
+from models.solve import INFEASIBLE, NUMERICAL, OPTIMAL, TIME_LIMIT, UNBOUNDED, Result
 
 OBJECTIVE_LABELS = {
     "participatie": "participatie (gewogen persoonsjaren)",
@@ -20,6 +20,10 @@ def status_text(result: Result) -> str:
     """One Dutch sentence on the outcome of a solve."""
     if result.status == OPTIMAL:
         return "Optimaal: dit is het beste plan binnen het geld en de eisen."
+    if result.status == NUMERICAL:
+        return ("Numeriek probleem: de rekenmachine gaf een plan dat bij controle niet aan alle regels voldoet "
+                f"({'; '.join(result.check_failures[:3])}). Vertrouw dit plan niet; kijk naar zeer grote of zeer "
+                "kleine getallen in de werkmap en meld dit.")
     if result.status == INFEASIBLE:
         return ("Onhaalbaar: geen enkel plan voldoet tegelijk aan alle budgetten en eisen. Versoepel een eis, "
                 "verhoog een budget of een maximale aanvulling, of kijk of een 'precies'-doelgroep past.")

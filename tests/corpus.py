@@ -9,7 +9,6 @@ change one thing.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import io
 import shutil
 import sys
@@ -37,13 +36,6 @@ class Case:
     cell: str | None = None
     """The cell the message must name, where one is expected."""
     suffix: str = ".xlsx"
-
-
-def _example_content() -> dict:
-    spec = importlib.util.spec_from_file_location("steenwijkerland_source", ROOT / "inputs" / "steenwijkerland.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.content()
 
 
 def _edit(change: Callable[[openpyxl.Workbook], None]) -> Callable[[Path], None]:
