@@ -20,7 +20,7 @@ from optimiser.problems import InputError, Problem
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 ASSUMPTION_FILL = PatternFill("solid", fgColor="FFF2CC")
-FORMULA_STARTS = ("=", "+", "-", "@")
+FORMULA_STARTS = ("=", "+", "-", "@", "#")  # "#" for error codes such as #N/A
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
