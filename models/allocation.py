@@ -9,6 +9,7 @@ duals map straight back onto the user's rows.
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 
 import pyomo.environ as pyo
 
@@ -42,10 +43,36 @@ def restricted_instruments(data: ProblemData) -> list[str]:
     ]
 
 
+class Links:
+    """Which data touch which budget line, year and group: indexed once, so building stays linear in size."""
+
+    def __init__(self, data: ProblemData):
+        self.terms: dict[tuple[str, int], list[tuple[str, float, float]]] = defaultdict(list)
+        for i, line, t in dict.fromkeys(list(data.cost) + list(data.once)):
+            c, o = data.cost.get((i, line, t), 0.0), data.once.get((i, line, t), 0.0)
+            if (c or o) and i in data.instruments:
+                self.terms[line, t].append((i, c, o))
+        self.scenario_terms: dict[tuple[str, int], list[tuple[str, float]]] = defaultdict(list)
+        for s, line, t in dict.fromkeys(list(data.friction) + list(data.fixed_cost)):
+            self.scenario_terms[line, t].append((s, data.scenario_cost(s, line, t)))
+        self.payers: dict[tuple[str, int], list[str]] = defaultdict(list)
+        self.receivers: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for (b, t), budget in data.budgets.items():
+            if budget.topup_from is not None:
+                self.payers[budget.topup_from, t].append(b)
+            if budget.surplus_to is not None:
+                self.receivers[budget.surplus_to, t].append(b)
+        self.members: dict[str, list[str]] = defaultdict(list)
+        for i, inst in data.instruments.items():
+            if inst.group is not None:
+                self.members[inst.group].append(i)
+
+
 def build(data: ProblemData) -> pyo.ConcreteModel:
     """Build the model for ``data`` with the objective the settings ask for."""
     m = pyo.ConcreteModel(name=data.settings.name)
     m.data = data
+    m.links = Links(data)
     add_sets(m, data)
     add_variables(m, data)
     add_stock_dynamics(m, data)
@@ -134,18 +161,17 @@ def add_step_limits(m: pyo.ConcreteModel, data: ProblemData) -> None:
 
 def direct_cost(m: pyo.ConcreteModel, data: ProblemData, line: str, year: int):
     """``sum_i cost*v + sum_i once*u + sum_s fixed*y + committed``: what is spent from a line itself."""
-    expr = data.budgets[line, year].committed
-    for i in data.instruments:
-        expr += data.cost.get((i, line, year), 0.0) * m.v[i, year]
-        expr += data.once.get((i, line, year), 0.0) * m.u[i, year]
-    for s in data.scenarios:
-        expr += data.scenario_cost(s, line, year) * m.y[s]
-    return expr
+    terms = m.links.terms.get((line, year), ())
+    scenario_terms = m.links.scenario_terms.get((line, year), ())
+    parts = [c * m.v[i, year] + o * m.u[i, year] for i, c, o in terms] + [a * m.y[s] for s, a in scenario_terms]
+    if not parts:  # keep a variable in the row, so an empty line is a real (checkable, priced) constraint
+        parts = [0.0 * m.v[m.I.first(), year]]
+    return data.budgets[line, year].committed + pyo.quicksum(parts, linear=True)
 
 
 def topups_paid(m: pyo.ConcreteModel, data: ProblemData, line: str, year: int):
     """Top-ups this line pays for other lines in a year."""
-    return sum(m.topup[b, t] for b, t in m.TOPUP if t == year and data.budgets[b, t].topup_from == line)
+    return sum(m.topup[b, year] for b in m.links.payers.get((line, year), ()))
 
 
 def spending(m: pyo.ConcreteModel, data: ProblemData, line: str, year: int):
@@ -164,7 +190,7 @@ def add_budgets(m: pyo.ConcreteModel, data: ProblemData) -> None:
         lhs = spending(m, data, b, t)
         if (b, t) in m.SURPLUS:
             lhs += m.surplus[b, t]
-        received = sum(m.surplus[o, t] for o, tt in m.SURPLUS if tt == t and data.budgets[o, tt].surplus_to == b)
+        received = sum(m.surplus[o, t] for o in m.links.receivers.get((b, t), ()))
         topup = m.topup[b, t] if (b, t) in m.TOPUP else 0.0
         # Constants on the right so that the dual is the value of one extra euro available.
         if (b, t) in m.SURPLUS:  # every unspent euro flows on, so the surplus is not a free choice
@@ -180,7 +206,7 @@ def add_group_capacity(m: pyo.ConcreteModel, data: ProblemData) -> None:
 
     def rule(_m, g, t):
         group = data.groups[g, t]
-        members = [i for i, inst in data.instruments.items() if inst.group == g]
+        members = m.links.members.get(g, [])
         if not members:
             return pyo.Constraint.Skip
         persons = sum(data.instruments[i].persons_per_unit * m.v[i, t] for i in members)
@@ -254,9 +280,8 @@ def add_expressions(m: pyo.ConcreteModel, data: ProblemData) -> None:
     m.participation = pyo.Expression(expr=sum(data.instruments[i].weight * m.p[i, t] for i in m.I for t in m.T))
     benefit = sum(data.benefit(i) * m.p[i, t] for i in m.I for t in m.T)
     topups = sum(m.topup[k] for k in m.TOPUP)
-    scenario_costs = sum(
-        data.scenario_cost(s, b, t) * m.y[s] for s in m.S for b, t in data.budgets
-    )
+    scenario_costs = sum(a * m.y[s] for key, terms in m.links.scenario_terms.items() if key in data.budgets
+                         for s, a in terms)
     m.societal_value = pyo.Expression(expr=benefit - topups - scenario_costs)
     m.total_cost = pyo.Expression(expr=sum(direct_cost(m, data, b, t) for b, t in data.budgets))
     bearers = sorted({b.bearer for b in data.budgets.values()})
