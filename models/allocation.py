@@ -166,7 +166,7 @@ def direct_cost(m: pyo.ConcreteModel, data: ProblemData, line: str, year: int):
     parts = [c * m.v[i, year] + o * m.u[i, year] for i, c, o in terms] + [a * m.y[s] for s, a in scenario_terms]
     if not parts:  # keep a variable in the row, so an empty line is a real (checkable, priced) constraint
         parts = [0.0 * m.v[m.I.first(), year]]
-    return data.budgets[line, year].committed + pyo.quicksum(parts, linear=True)
+    return data.budgets[line, year].committed + pyo.quicksum(parts)
 
 
 def topups_paid(m: pyo.ConcreteModel, data: ProblemData, line: str, year: int):
