@@ -49,10 +49,12 @@ def content(municipalities: int, years: int, instruments: int, seed: int = 1) ->
             repeat = k // len(INSTRUMENT_KINDS)
             instrument = f"{prefix} {name}" + (f" {repeat + 1}" if repeat else "")
             stock = retention > 0  # a one-year instrument has no stock to carry over or to limit
+            start = round(scale * rnd.uniform(5, 60), 1) if stock else 0
+            # The step limit must allow the natural outflow of the starting stock, or no plan exists.
+            step = max(round(scale * rnd.uniform(8, 30), 1), round(start * (1 - retention) + 1, 1))
             rows.append({"instrument": instrument, "personen_per_eenheid": ppu, "blijfkans": retention,
-                         "beginstand": round(scale * rnd.uniform(5, 60), 1) if stock else 0,
-                         "max_instroom": round(scale * rnd.uniform(10, 40), 1),
-                         "max_verandering": round(scale * rnd.uniform(8, 30), 1) if stock else None})
+                         "beginstand": start, "max_instroom": round(scale * rnd.uniform(10, 40), 1),
+                         "max_verandering": step if stock else None})
             jitter = rnd.uniform(0.85, 1.15)
             costs.append({"instrument": instrument, "budgetregel": pb, "kosten_per_eenheid": round(cost_pb * jitter),
                           "eenmalig_per_instroom": once_pb})
