@@ -35,15 +35,7 @@ def content(municipalities: int, years: int, instruments: int, seed: int = 1) ->
         prefix = f"G{g + 1:03d}"
         scale = rnd.uniform(0.3, 3.0)
         pb, buig, am = f"{prefix} Participatiebudget", f"{prefix} BUIG", f"{prefix} Algemene middelen"
-        for t in span:
-            budgets += [
-                {"budgetregel": pb, "jaar": t, "beschikbaar": round(scale * rnd.uniform(3e6, 4e6)),
-                 "besparingstaakstelling": round(scale * 2e5), "aanvulling_uit": am,
-                 "max_aanvulling": round(scale * 3e5), "drager": "gemeente"},
-                {"budgetregel": buig, "jaar": t, "beschikbaar": round(scale * 12.7e6),
-                 "vastgelegd": round(scale * 10.5e6), "aanvulling_uit": am, "overschot_naar": am, "drager": "rijk"},
-                {"budgetregel": am, "jaar": t, "beschikbaar": 0, "drager": "gemeente"},
-            ]
+        stock_cost = 0.0  # what the starting stock costs the Participatiebudget, so every case is feasible
         for k in range(instruments):
             name, retention, ppu, cost_pb, cost_buig, once_pb = INSTRUMENT_KINDS[k % len(INSTRUMENT_KINDS)]
             repeat = k // len(INSTRUMENT_KINDS)
@@ -56,10 +48,20 @@ def content(municipalities: int, years: int, instruments: int, seed: int = 1) ->
                          "beginstand": start, "max_instroom": round(scale * rnd.uniform(10, 40), 1),
                          "max_verandering": step if stock else None})
             jitter = rnd.uniform(0.85, 1.15)
+            stock_cost += start * retention * cost_pb * jitter
             costs.append({"instrument": instrument, "budgetregel": pb, "kosten_per_eenheid": round(cost_pb * jitter),
                           "eenmalig_per_instroom": once_pb})
             if cost_buig:
                 costs.append({"instrument": instrument, "budgetregel": buig, "kosten_per_eenheid": cost_buig})
+        for t in span:
+            budgets += [
+                {"budgetregel": pb, "jaar": t, "beschikbaar": round(stock_cost * 1.3 + scale * rnd.uniform(3e5, 1e6)),
+                 "besparingstaakstelling": round(scale * 2e5), "aanvulling_uit": am,
+                 "max_aanvulling": round(scale * 3e5), "drager": "gemeente"},
+                {"budgetregel": buig, "jaar": t, "beschikbaar": round(scale * 12.7e6),
+                 "vastgelegd": round(scale * 10.5e6), "aanvulling_uit": am, "overschot_naar": am, "drager": "rijk"},
+                {"budgetregel": am, "jaar": t, "beschikbaar": 0, "drager": "gemeente"},
+            ]
         requirements.append({"eis": f"{prefix} minimale inzet", "soort": "doel", "waarde": round(scale * 5),
                              "instrumenten": f"{prefix} {INSTRUMENT_KINDS[0][0]}"})
     return {

@@ -100,7 +100,11 @@ def build_result_workbook(data: ProblemData, result: Result, source: Path, probl
     workbook = Workbook()
     ws = workbook.active
     ws.title = "Samenvatting"
-    write_table(ws, 1, ["onderdeel", "waarde"], summary_rows(data, result, source))
+    rows = summary_rows(data, result, source)
+    write_table(ws, 1, ["onderdeel", "waarde"], rows)
+    for r, (_, value) in enumerate(rows, start=2):
+        if isinstance(value, float):
+            ws.cell(row=r, column=2).number_format = NUMBER
     ws.column_dimensions["B"].width = 100
     for row in ws.iter_rows(min_row=2, min_col=2, max_col=2):
         wrap(row[0])

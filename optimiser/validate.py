@@ -465,6 +465,11 @@ class _Checker:
                 self.warn(sheet, row.ref("jaar"), f"Het jaar {row.values['jaar']} valt buiten de planjaren.")
                 continue
             plan[i, row.values["jaar"]] = row.values["volume"]
+        missing = [(i, t) for i in instruments for t in years if (i, t) not in plan]
+        if plan and missing:
+            listed = ", ".join(f"{i} {t}" for i, t in missing[:5]) + (" ..." if len(missing) > 5 else "")
+            self.warn(sheet, None, f"Het gekozen plan noemt {len(missing)} combinatie(s) van instrument en jaar "
+                                   f"niet ({listed}); die tellen als 0.")
         return plan
 
     def cross_checks(self, data: ProblemData) -> None:

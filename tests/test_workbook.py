@@ -157,3 +157,12 @@ def test_workbook_docs_are_generated_from_the_schema():
     from optimiser.docs import TARGET, workbook_markdown
 
     assert TARGET.read_text(encoding="utf-8") == workbook_markdown(), "run python -m optimiser.docs"
+
+
+def test_a_chosen_plan_with_gaps_is_read_with_a_warning(tmp_path, example_content):
+    example_content["Gekozen plan"] = [r for r in example_content["Gekozen plan"] if r["instrument"] != "Trajecten"]
+    data, problems = check(_write(tmp_path, example_content))
+    assert data is not None
+    assert ("Trajecten", 2021) not in data.chosen_plan
+    warnings = [str(p) for p in problems if p.severity == "waarschuwing"]
+    assert any("noemt 5 combinatie(s)" in w and "tellen als 0" in w for w in warnings)
