@@ -79,9 +79,7 @@ def budget_table(m, data, duals) -> pd.DataFrame:
         used = pyo.value(spending(m, data, b, t))
         topup = pyo.value(m.topup[b, t]) if (b, t) in m.TOPUP else 0.0
         surplus = pyo.value(m.surplus[b, t]) if (b, t) in m.SURPLUS else 0.0
-        received = sum(
-            pyo.value(m.surplus[o, tt]) for o, tt in m.SURPLUS if tt == t and data.budgets[o, tt].surplus_to == b
-        )
+        received = sum(pyo.value(m.surplus[o, t]) for o in m.links.receivers.get((b, t), ()))
         room = budget.available - budget.savings_target + topup + received
         dual = duals.get(m.budget[b, t]) if duals else None
         rows.append({

@@ -8,6 +8,7 @@ so that a wrong formulation or a solver's numerical trouble cannot hide.
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 
 from models.data import ProblemData
 
@@ -55,19 +56,22 @@ def residuals(
                 check(allowed is None or name in allowed or u <= tol, f"scenario {scenario} excludes {name} {t}")
             previous = v
 
+    # Own indexes (not the model's), so that the check stays linear in size and independent.
+    terms: dict[tuple[str, int], list[tuple[str, float, float]]] = defaultdict(list)
+    for i, line, t in dict.fromkeys(list(data.cost) + list(data.once)):
+        terms[line, t].append((i, data.cost.get((i, line, t), 0.0), data.once.get((i, line, t), 0.0)))
+    paid: dict[tuple[str, int], float] = defaultdict(float)
+    received: dict[tuple[str, int], float] = defaultdict(float)
+    for (b, t), amount in topup.items():
+        paid[data.budgets[b, t].topup_from, t] += amount
+    for (b, t), amount in surplus.items():
+        received[data.budgets[b, t].surplus_to, t] += amount
     for (line, t), budget in data.budgets.items():
-        direct = budget.committed
-        for name in data.instruments:
-            direct += data.cost.get((name, line, t), 0.0) * volume[name, t]
-            direct += data.once.get((name, line, t), 0.0) * inflow[name, t]
+        direct = budget.committed + sum(c * volume[i, t] + o * inflow[i, t] for i, c, o in terms[line, t])
         if scenario is not None:
             direct += data.friction.get((scenario, line, t), 0.0) + data.fixed_cost.get((scenario, line, t), 0.0)
-        paid = sum(amount for (b, tt), amount in topup.items() if tt == t and data.budgets[b, tt].topup_from == line)
-        received = sum(amount for (b, tt), amount in surplus.items()
-                       if tt == t and data.budgets[b, tt].surplus_to == line)
-        given = surplus.get((line, t), 0.0)
-        room = budget.available - budget.savings_target + topup.get((line, t), 0.0) + received
-        need = direct + paid + given
+        room = budget.available - budget.savings_target + topup.get((line, t), 0.0) + received[line, t]
+        need = direct + paid[line, t] + surplus.get((line, t), 0.0)
         tol = _tolerance(room, need)
         check(need <= room + tol, f"budget {line} {t}: {need:.2f} > {room:.2f}")
         if budget.surplus_to is not None:
@@ -75,8 +79,12 @@ def residuals(
         cap = budget.topup_cap
         check(cap is None or topup.get((line, t), 0.0) <= cap + tol, f"top-up cap {line} {t}")
 
+    group_members: dict[str, list[str]] = defaultdict(list)
+    for n, inst in data.instruments.items():
+        if inst.group is not None:
+            group_members[inst.group].append(n)
     for (group, t), size in data.groups.items():
-        members = [n for n, inst in data.instruments.items() if inst.group == group]
+        members = group_members.get(group)
         if not members:
             continue
         persons = sum(data.instruments[n].persons_per_unit * volume[n, t] for n in members)
