@@ -45,13 +45,10 @@ class Cell:
 
 @dataclass
 class SheetRows:
-    """The rows of one sheet: column name to cell, plus the header's place."""
+    """The rows of one sheet: column name to cell."""
 
     name: str
     rows: list[dict[str, Cell]] = field(default_factory=list)
-    header_row: int = 1
-    columns: dict[str, str] = field(default_factory=dict)
-    """Schema column name to column letter."""
 
 
 def _is_empty(value: object) -> bool:
@@ -195,7 +192,6 @@ def _read_table(ws, sheet: Sheet, grid: list[list[object]]) -> tuple[SheetRows, 
         return result, [Problem(ws.title, "A1",
                                 f"Geen kopregel gevonden. De eerste regel van de tabel moet de kolomnamen bevatten "
                                 f"(verplicht: {names}).")]
-    result.header_row = header + 1
     positions: dict[str, int] = {}
     problems: list[Problem] = _merged_cells(ws, header + 1)
     for index, label in enumerate(grid[header]):
@@ -214,7 +210,6 @@ def _read_table(ws, sheet: Sheet, grid: list[list[object]]) -> tuple[SheetRows, 
                                 f"De verplichte kolom '{name}' ontbreekt in de kopregel (regel {header + 1})."))
     if missing:  # rows without their key columns would only repeat the same problem
         return result, problems
-    result.columns = {name: get_column_letter(i + 1) for name, i in positions.items()}
     for r, row in enumerate(grid[header + 1:], start=header + 2):
         if all(_is_empty(v) for v in row):
             continue
@@ -231,7 +226,7 @@ def _read_key_value(ws, sheet: Sheet, grid: list[list[object]]) -> tuple[SheetRo
     keys = {c.name for c in sheet.columns}
     header = _find_header(grid, {KEY_HEADER, VALUE_HEADER})
     start = 0 if header is None else header + 1
-    result = SheetRows(sheet.name, header_row=start)
+    result = SheetRows(sheet.name)
     cells: dict[str, Cell] = {}
     problems: list[Problem] = _merged_cells(ws, start + 1)
     for r, row in enumerate(grid[start:], start=start + 1):

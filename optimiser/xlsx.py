@@ -1,14 +1,13 @@
 """Small, safe building blocks for writing workbooks.
 
-User text is always written as text (never as a formula), sheet names are
-made valid, and a workbook is saved atomically without ever replacing the
-input file.
+User text is always written as text (never as a formula), and a workbook is
+saved atomically without ever replacing the input file. Sheet names are
+fixed in code, never taken from user data (a test checks they are valid).
 """
 
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from pathlib import Path
 
@@ -21,13 +20,6 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 ASSUMPTION_FILL = PatternFill("solid", fgColor="FFF2CC")
 FORMULA_STARTS = ("=", "+", "-", "@", "#")  # "#" for error codes such as #N/A
-_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-
-
-def sheet_title(name: str) -> str:
-    r"""A valid Excel sheet name: no ``[]:*?/\\`` and at most 31 characters."""
-    cleaned = _BAD_SHEET_CHARS.sub("_", name).strip("'") or "Blad"
-    return cleaned[:31]
 
 
 def put(ws, row: int, column: int, value: object):

@@ -144,6 +144,8 @@ def test_run_adds_comparison_to_workbook_and_json(tmp_path, capsys):
     assert {"Raadsvoorstel", "Vergelijking", "Geld per budgetregel", "Overtredingen gekozen plan", "Wie betaalt",
             "Grafieken", "Verantwoording"} <= set(workbook.sheetnames)
     assert len(workbook["Grafieken"]._charts) == 3
+    for name in workbook.sheetnames:  # Excel's rules for sheet names
+        assert len(name) <= 31 and not set(name) & set("[]:*?/\\")
     audit = {row[0]: row[1] for row in workbook["Verantwoording"].iter_rows(min_row=2, values_only=True)}
     assert len(audit["SHA-256 van het invoerbestand"]) == 64
     assert audit["Status"] == "optimaal"

@@ -7,7 +7,7 @@ import pytest
 from openpyxl import Workbook
 
 from optimiser.problems import InputError
-from optimiser.xlsx import put, save_atomically, sheet_title
+from optimiser.xlsx import put, save_atomically
 
 
 def test_a_locked_target_gives_a_message_and_leaves_nothing_behind(tmp_path, monkeypatch):
@@ -43,8 +43,3 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path, text):
     cell = openpyxl.load_workbook(path).active["A1"]
     assert cell.value == text
     assert cell.data_type == "s"
-
-
-def test_sheet_titles_are_made_valid():
-    assert sheet_title("Budget [2021]: wat/hoe?") == "Budget _2021__ wat_hoe_"
-    assert len(sheet_title("x" * 40)) == 31
