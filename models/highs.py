@@ -19,6 +19,7 @@ UNBOUNDED = "onbegrensd"
 TIME_LIMIT = "tijdslimiet"
 ERROR = "fout"
 NUMERICAL = "numeriek_probleem"
+INFEASIBLE_OR_UNBOUNDED = "onhaalbaar_of_onbegrensd"  # internal: resolved by tell_infeasible_from_unbounded
 
 _HIGHS_OPTIONS = {"output_flag": False}
 
@@ -49,7 +50,7 @@ def _status(termination, solution_status) -> str:
     if termination == TerminationCondition.unbounded:
         return UNBOUNDED
     if termination == TerminationCondition.infeasibleOrUnbounded:
-        return "onhaalbaar_of_onbegrensd"
+        return INFEASIBLE_OR_UNBOUNDED
     if termination in (TerminationCondition.maxTimeLimit, TerminationCondition.iterationLimit):
         return TIME_LIMIT
     return ERROR

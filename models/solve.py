@@ -21,6 +21,7 @@ from models.diagnose import explain_infeasibility
 from models.highs import (
     ERROR,
     INFEASIBLE,
+    INFEASIBLE_OR_UNBOUNDED,
     NUMERICAL,
     OPTIMAL,
     TIME_LIMIT,
@@ -88,7 +89,7 @@ def solve(data: ProblemData, time_limit: float | None = None, participation_floo
     result = Result(status=ERROR, objective_name=objective, is_mip=is_mip, solver=solver_version())
 
     outcome = run(model, limit)
-    if outcome.status == "onhaalbaar_of_onbegrensd":
+    if outcome.status == INFEASIBLE_OR_UNBOUNDED:
         outcome.status = tell_infeasible_from_unbounded(model, limit)
     first_phase = {"maatschappelijke_waarde": objective, CHEAPEST: objective}.get(objective, "participatie")
     result.phases.append({"phase": first_phase, "status": outcome.status, "objective": outcome.objective})
