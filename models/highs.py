@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import highspy
 import pyomo.environ as pyo
 from pyomo.contrib.solver.common.factory import SolverFactory
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
@@ -33,6 +34,8 @@ class Outcome:
     objective: float | None
     bound: float | None
     results: object
+    solver: object = None
+    """The Pyomo HiGHS interface that solved it (for ranging)."""
 
 
 def _solver():
@@ -62,7 +65,8 @@ def run(model: pyo.ConcreteModel, time_limit: float | None) -> Outcome:
     kwargs = {}
     if time_limit is not None:
         kwargs["time_limit"] = max(time_limit, 0.01)
-    results = _solver().solve(
+    solver = _solver()
+    results = solver.solve(
         model,
         load_solutions=False,
         raise_exception_on_nonoptimal_result=False,
@@ -75,7 +79,7 @@ def run(model: pyo.ConcreteModel, time_limit: float | None) -> Outcome:
         has_solution = False
     if has_solution:
         results.solution_loader.load_vars()
-    return Outcome(status, has_solution, results.incumbent_objective, results.objective_bound, results)
+    return Outcome(status, has_solution, results.incumbent_objective, results.objective_bound, results, solver)
 
 
 def tell_infeasible_from_unbounded(model: pyo.ConcreteModel, time_limit: float | None) -> str:
@@ -100,3 +104,31 @@ def solver_version() -> str:
     except RuntimeError:
         return "HiGHS (niet beschikbaar)"
     return "HiGHS " + ".".join(str(x) for x in version)
+
+
+def rhs_ranges(outcome: Outcome, constraints) -> dict:
+    """How far each constraint's right-hand side may move (down, up) with the same shadow price.
+
+    From HiGHS's ranging of the LP the outcome solved; ``None`` for an
+    unlimited direction. Empty when ranging is not available (a MIP, or an
+    interface without the row map).
+    """
+    highs = getattr(outcome.solver, "_solver_model", None)
+    mapping = getattr(outcome.solver, "_pyomo_con_to_solver_con_map", None)
+    if highs is None or mapping is None:
+        return {}
+    status, ranging = highs.getRanging()
+    if status != highspy.HighsStatus.kOk or not ranging.valid:
+        return {}
+    lp = highs.getLp()
+    ranges = {}
+    for con in constraints:
+        row = mapping.get(con)
+        if row is None:
+            continue
+        upper, lower = lp.row_upper_[row], lp.row_lower_[row]
+        current = upper if upper < highspy.kHighsInf else lower
+        down, up = ranging.row_bound_dn.value_[row], ranging.row_bound_up.value_[row]
+        ranges[con] = (None if down <= -highspy.kHighsInf else down - current,
+                       None if up >= highspy.kHighsInf else up - current)
+    return ranges

@@ -28,6 +28,7 @@ from models.highs import (
     UNBOUNDED,
     Outcome,
     integer_vars,
+    rhs_ranges,
     run,
     solver_version,
     tell_infeasible_from_unbounded,
@@ -130,9 +131,9 @@ def solve(data: ProblemData, time_limit: float | None = None, participation_floo
     result.check_failures = _recheck(model, data, result.scenario)
     if result.check_failures:
         result.status = NUMERICAL
-    duals, reduced = _shadow_prices(model, objective, is_mip, outcome, limit)
+    duals, reduced, ranges = _shadow_prices(model, objective, is_mip, outcome, limit)
     result.duals_conditional = is_mip
-    tables = read_tables(model, data, duals, reduced)
+    tables = read_tables(model, data, duals, reduced, ranges)
     result.plan, result.budgets, result.requirements = tables.plan, tables.budgets, tables.requirements
     result.groups, result.totals = tables.groups, tables.totals
     result.solve_seconds = time.perf_counter() - started
@@ -162,16 +163,17 @@ def _objective_value(model: pyo.ConcreteModel, objective: str) -> float:
 
 
 def _shadow_prices(model, objective, is_mip, outcome, limit):
-    """Duals and reduced costs in units of the reported objective.
+    """Duals, reduced costs and right-hand-side ranges in units of the reported objective.
 
     For a MIP the integer variables are fixed at their values and the LP is
     solved again: the prices hold for that integer choice (conditional). For
     the lexicographic objective the prices are those of maximum participation.
     """
     resolve = is_mip or objective == "lexicografisch"
+    priced = list(model.budget.values()) + list(model.requirement.values())
     if not resolve:
         loader = outcome.results.solution_loader
-        return loader.get_duals(), loader.get_reduced_costs()
+        return loader.get_duals(), loader.get_reduced_costs(), rhs_ranges(outcome, priced)
     plan_values = [(v, v.value) for v in model.component_data_objects(pyo.Var)]
     for var in integer_vars(model):
         var.fix(round(var.value))
@@ -179,10 +181,11 @@ def _shadow_prices(model, objective, is_mip, outcome, limit):
     if objective == "lexicografisch" and hasattr(model, "cheapest"):
         _restore_phase_one(model)
     relaxed = run(model, limit)
-    duals, reduced = {}, {}
+    duals, reduced, ranges = {}, {}, {}
     if relaxed.has_solution:
         duals = relaxed.results.solution_loader.get_duals()
         reduced = relaxed.results.solution_loader.get_reduced_costs()
+        ranges = rhs_ranges(relaxed, priced)
     for var, value in plan_values:  # the reported plan, not the re-solve's vertex
         var.set_value(value, skip_validation=True)
-    return duals, reduced
+    return duals, reduced, ranges

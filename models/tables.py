@@ -31,11 +31,20 @@ class Tables:
     totals: dict[str, float]
 
 
-def read_tables(m: pyo.ConcreteModel, data: ProblemData, duals=None, reduced=None) -> Tables:
-    """Every table of the loaded solution; ``duals`` and ``reduced`` map components to prices."""
-    duals, reduced = duals or {}, reduced or {}
-    return Tables(plan_table(m, data, reduced), budget_table(m, data, duals), requirement_table(m, data, duals),
-                  group_table(m, data, duals), totals(m, data))
+def read_tables(m: pyo.ConcreteModel, data: ProblemData, duals=None, reduced=None, ranges=None) -> Tables:
+    """Every table of the loaded solution.
+
+    ``duals`` and ``reduced`` map components to prices, ``ranges`` constraints
+    to how far their right-hand side may move (down, up) at that price.
+    """
+    duals, reduced, ranges = duals or {}, reduced or {}, ranges or {}
+    return Tables(plan_table(m, data, reduced), budget_table(m, data, duals, ranges),
+                  requirement_table(m, data, duals, ranges), group_table(m, data, duals), totals(m, data))
+
+
+def _range(ranges, con, column: str, digits: int = 6) -> dict:
+    down, up = ranges.get(con, (None, None))
+    return {f"{column}_down": clean(down, digits), f"{column}_up": clean(up, digits)}
 
 
 def totals(m: pyo.ConcreteModel, data: ProblemData) -> dict[str, float]:
@@ -72,7 +81,8 @@ def plan_table(m, data, reduced) -> pd.DataFrame:
             })
     return pd.DataFrame(rows)
 
-def budget_table(m, data, duals) -> pd.DataFrame:
+
+def budget_table(m, data, duals, ranges=None) -> pd.DataFrame:
     """Use of every budget line per year; ``slack`` < 0 where a given plan overspends."""
     rows = []
     for (b, t), budget in data.budgets.items():
@@ -95,10 +105,12 @@ def budget_table(m, data, duals) -> pd.DataFrame:
             "surplus": clean(surplus, 2),
             "slack": clean(room - used - surplus, 2),
             "shadow_price": clean(dual * 1000 if dual is not None else None, 6),
+            **_range(ranges or {}, m.budget[b, t], "valid", 2),
         })
     return pd.DataFrame(rows)
 
-def requirement_table(m, data, duals) -> pd.DataFrame:
+
+def requirement_table(m, data, duals, ranges=None) -> pd.DataFrame:
     """Every requirement with its value, bound and slack (a share as a fraction)."""
     rows = []
     for req in data.requirements:
@@ -123,8 +135,11 @@ def requirement_table(m, data, duals) -> pd.DataFrame:
             "bound": clean(req.share if req.kind == "aandeel" else req.rhs, 6),
             "slack": clean(slack, 6),
             "shadow_price": clean(dual, 6),
+            # A share's right-hand side is 0 in the linear form; a range there would not read as a percentage.
+            **_range({} if req.kind == "aandeel" else ranges or {}, con, "valid"),
         })
     return pd.DataFrame(rows)
+
 
 def group_table(m, data, duals) -> pd.DataFrame:
     """Persons placed per target group and year."""

@@ -32,11 +32,13 @@ BUDGET_COLUMNS = {"line": ("budgetregel", None), "year": ("jaar", None), "bearer
                   "committed": ("vastgelegd", EURO), "topup": ("aanvulling", EURO),
                   "surplus_received": ("overschot ontvangen", EURO), "used": ("gebruikt", EURO),
                   "surplus": ("overschot afgedragen", EURO), "slack": ("ruimte", EURO),
-                  "shadow_price": ("schaduwprijs per €1.000", PRICE)}
+                  "shadow_price": ("schaduwprijs per €1.000", PRICE),
+                  "valid_down": ("geldig tot daling van (€)", EURO), "valid_up": ("geldig tot stijging van (€)", EURO)}
 REQUIREMENT_COLUMNS = {"requirement": ("eis", None), "year": ("jaar", None), "kind": ("soort", None),
                        "quantity": ("grootheid", None), "sense": ("richting", None), "value": ("waarde", NUMBER),
                        "bound": ("grens", NUMBER), "slack": ("ruimte", NUMBER),
-                       "shadow_price": ("schaduwprijs per eenheid", PRICE)}
+                       "shadow_price": ("schaduwprijs per eenheid", PRICE),
+                       "valid_down": ("geldig tot daling van", NUMBER), "valid_up": ("geldig tot stijging van", NUMBER)}
 GROUP_COLUMNS = {"group": ("doelgroep", None), "year": ("jaar", None), "size": ("omvang", NUMBER),
                  "exact": ("precies", None), "persons": ("personen", NUMBER), "slack": ("ruimte", NUMBER),
                  "shadow_price": ("schaduwprijs per persoon", PRICE)}
@@ -113,7 +115,8 @@ def build_result_workbook(data: ProblemData, result: Result, source: Path, probl
                       "hoeveel de doelstelling daalt per eenheid die een instrument boven het plan zou krijgen.",
                       result.plan, PLAN_COLUMNS)
     _sheet_from_frame(workbook, "Budgetgebruik", "Per budgetregel en jaar. Gebruikt = instrumenten + vastgelegd + "
-                      f"scenariokosten + aanvullingen aan andere regels. Schaduwprijs: {unit}.",
+                      f"scenariokosten + aanvullingen aan andere regels. Schaduwprijs: {unit}; die geldt zolang het "
+                      "beschikbare bedrag niet meer daalt of stijgt dan de twee laatste kolommen (leeg: onbeperkt).",
                       result.budgets, BUDGET_COLUMNS)
     _sheet_from_frame(workbook, "Eisen", "Elke eis met waarde, grens en ruimte (bij een aandeel als fractie). "
                       "Schaduwprijs: verandering van de doelstelling per eenheid hogere grens.",
@@ -154,7 +157,8 @@ def _budgets_json(frame: pd.DataFrame) -> dict[str, dict[str, dict]]:
     budgets: dict[str, dict[str, dict]] = {}
     for _, row in frame.iterrows():
         budgets.setdefault(row["line"], {})[str(row["year"])] = {
-            key: _plain(row[key]) for key in ("available", "used", "topup", "surplus", "slack", "shadow_price")
+            key: _plain(row.get(key)) for key in ("available", "used", "topup", "surplus", "slack", "shadow_price",
+                                                  "valid_down", "valid_up")
         }
     return budgets
 

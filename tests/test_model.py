@@ -150,6 +150,12 @@ def test_target_with_shadow_prices():
     assert result.requirements.iloc[0].shadow_price == pytest.approx(-1)
     assert budget(result, "PB", 2021, "shadow_price") == pytest.approx(1000)
     assert result.duals_conditional is False
+    # The prices hold while the budget falls at most €20 (then B = 0) and for any rise;
+    # the target may fall by 40 (A = 0) or rise by 10 (then B = 0).
+    assert budget(result, "PB", 2021, "valid_down") == pytest.approx(-20)
+    assert result.budgets.valid_up.iloc[0] is None
+    assert result.requirements.iloc[0].valid_down == pytest.approx(-40)
+    assert result.requirements.iloc[0].valid_up == pytest.approx(10)
 
 
 def test_organisation_capacity():
