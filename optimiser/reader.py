@@ -8,6 +8,7 @@ skipped.
 
 from __future__ import annotations
 
+import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from optimiser.problems import InputError, Problem
 from optimiser.schema import KEY_VALUE, Sheet, normalise, sheets
 
 HEADER_SEARCH_ROWS = 10
+FORMULA_TAG = re.compile(rb"<(\w+:)?f[ >/]")  # <f>, <f t="shared" .../>, or with a namespace prefix
 OLE2_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
 MAX_FILE_BYTES = 50 * 2**20
 MAX_UNPACKED_BYTES = 200 * 2**20
@@ -129,7 +131,8 @@ def open_workbook(path: Path, formulas: bool = False):
 def read_workbook(path: Path) -> tuple[dict[str, SheetRows], list[Problem]]:
     """Read every schema sheet found; report missing sheets and columns."""
     workbook = open_workbook(path)
-    formulas = open_workbook(path, formulas=True)
+    # A second pass only when some sheet holds formulas: it finds those Excel never calculated.
+    formulas = open_workbook(path, formulas=True) if _has_formulas(path) else None
     by_name = {normalise(ws.title): ws for ws in workbook.worksheets}
     found: dict[str, SheetRows] = {}
     problems: list[Problem] = []
@@ -145,16 +148,29 @@ def read_workbook(path: Path) -> tuple[dict[str, SheetRows], list[Problem]]:
             problems.append(Problem(ws.title, None, "Dit blad is verborgen in Excel, maar wordt wel gelezen.",
                                     "waarschuwing"))
         reader = _read_key_value if sheet.layout == KEY_VALUE else _read_table
-        rows, sheet_problems = reader(ws, sheet, _values(ws, formulas[ws.title]))
+        rows, sheet_problems = reader(ws, sheet, _values(ws, formulas[ws.title] if formulas else None))
         rows.name = ws.title
         found[sheet.name] = rows
         problems.extend(sheet_problems)
     return found, problems
 
 
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet part contains a formula element (a quick scan of the raw XML)."""
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                with archive.open(name) as part:
+                    if FORMULA_TAG.search(part.read()):
+                        return True
+    return False
+
+
 def _values(ws, formula_ws) -> list[list[object]]:
     """Saved cell values; a formula whose value Excel never saved becomes :data:`UNSAVED_FORMULA`."""
     grid = [list(row) for row in ws.iter_rows(values_only=True)]
+    if formula_ws is None:
+        return grid
     for r, row in enumerate(formula_ws.iter_rows(values_only=True)):
         for c, value in enumerate(row):
             if isinstance(value, str) and value.startswith("=") and r < len(grid) and c < len(grid[r]) \

@@ -306,7 +306,7 @@ class _Checker:
         terms_by_name = self._requirement_terms(known)
         kinds: dict[str, str] = {}
         seen: dict[tuple[str, object], str] = {}
-        result = []
+        result: dict[tuple[str, object], Requirement] = {}
         for row in rows:
             if not row.ok:
                 continue
@@ -332,9 +332,8 @@ class _Checker:
                     self.error(sheet, row.ref("jaar"), f"De eis '{name}' staat voor {t or TOTAL} al in {seen[key]}.")
                     continue
                 seen[key] = "elk jaar" if year is None else row.ref("jaar")
-                result = [r for r in result if (normalise(r.name), r.year) != key]
-                result.append(Requirement(name=name, year=t, **built))
-        return result
+                result[key] = Requirement(name=name, year=t, **built)  # replaces an every-year row
+        return list(result.values())
 
     def _requirement_terms(self, known) -> dict[str, list[tuple[str, float]]]:
         sheet = "Eistermen"
@@ -481,9 +480,9 @@ class _Checker:
                 self.error("Instrumenten", row.ref("max_instroom") if row else None,
                            f"'{name}' is niet in elk scenario toegestaan en heeft daarom een bovengrens nodig: vul "
                            "max_instroom of max_volume in, of geef het een doelgroep met een omvang.")
+        costly = {i for (i, _, _), c in data.cost.items() if c > 0}
         for name, inst in data.instruments.items():
-            has_cost = any(data.cost.get((name, b, t), 0) > 0 for b, t in data.budgets)
-            if not has_cost and inst.max_volume is None and inst.max_inflow is None and inst.group is None:
+            if name not in costly and inst.max_volume is None and inst.max_inflow is None and inst.group is None:
                 row = rows.get(normalise(name))
                 self.warn("Instrumenten", row.ref("instrument") if row else None,
                           f"'{name}' kost niets en heeft geen maximum: het model kan het onbeperkt inzetten. "
