@@ -32,6 +32,10 @@ UNSAVED_MESSAGE = ("de cel bevat een formule zonder opgeslagen uitkomst; open he
                    "herberekenen en sla het op (of vul de waarde zelf in)")
 
 
+class PercentValue(float):
+    """A number from a cell formatted as a percentage: Excel stores 28% as 0.28."""
+
+
 class ParseError(ValueError):
     """A value that cannot be read; the message is for the user."""
 
@@ -53,7 +57,10 @@ def number(value: object, unit: str = "") -> float:
     """A finite number from a number or Dutch-formatted text."""
     if isinstance(value, bool):
         raise ParseError("verwacht een getal, niet WAAR/ONWAAR")
-    if isinstance(value, (int, float)):
+    if isinstance(value, PercentValue):
+        # Read what the user sees: "28%" means 28 (percent points), except where a fraction is asked for.
+        result = float(value) if unit == "fractie" else float(value) * 100
+    elif isinstance(value, (int, float)):
         result = float(value)
     elif isinstance(value, (dt.datetime, dt.date)):
         raise ParseError("verwacht een getal, maar de cel is als datum opgemaakt; maak de cel op als getal")

@@ -18,7 +18,7 @@ import openpyxl
 import openpyxl.xml
 from openpyxl.utils import get_column_letter
 
-from optimiser.parse import UNSAVED_FORMULA
+from optimiser.parse import UNSAVED_FORMULA, PercentValue
 from optimiser.problems import InputError, Problem
 from optimiser.schema import KEY_VALUE, Sheet, normalise, sheets
 
@@ -166,9 +166,17 @@ def _has_formulas(path: Path) -> bool:
     return False
 
 
+def _marked(cell) -> object:
+    """A cell's value; a number formatted as a percentage is marked as such."""
+    value = cell.value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in (cell.number_format or ""):
+        return PercentValue(value)
+    return value
+
+
 def _values(ws, formula_ws) -> list[list[object]]:
     """Saved cell values; a formula whose value Excel never saved becomes :data:`UNSAVED_FORMULA`."""
-    grid = [list(row) for row in ws.iter_rows(values_only=True)]
+    grid = [[_marked(cell) for cell in row] for row in ws.iter_rows()]
     if formula_ws is None:
         return grid
     for r, row in enumerate(formula_ws.iter_rows(values_only=True)):

@@ -121,6 +121,14 @@ def _insert_title_rows(workbook) -> None:
     workbook["Budgetten"]["A1"] = "Begroting 2021-2025, versie raad"
 
 
+def _percent_formatted_share(workbook) -> None:
+    """28% typed into a percentage cell is stored as 0.28; it must still mean 28%."""
+    workbook["Eisen"]["E14"] = 0.28
+    workbook["Eisen"]["E14"].number_format = "0%"
+    workbook["Instrumenten"]["F6"] = 0.95
+    workbook["Instrumenten"]["F6"].number_format = "0%"
+
+
 def _delete_sheet(name: str):
     def change(workbook):
         del workbook[name]
@@ -216,6 +224,7 @@ CASES: list[Case] = [
     Case("formule-zonder-waarde", _set("Budgetten", "C4", "=1000*5000"), "formule zonder opgeslagen uitkomst",
          cell="C4"),
     Case("excel-fout", _set("Budgetten", "C4", "#DIV/0!"), "Excel-fout #DIV/0!", cell="C4"),
+    Case("procent-opgemaakt", _edit(_percent_formatted_share), "", ok=True),
     Case("jaar-als-datum", _set("Budgetten", "B4", dt.datetime(1905, 7, 13)), "", ok=True),
     Case("datum-als-getal", _set("Budgetten", "C4", dt.datetime(2021, 3, 1)), "als datum opgemaakt", cell="C4"),
     Case("nvt-verplicht", _set("Budgetten", "C4", "n.v.t."), "'beschikbaar' is verplicht", cell="C4"),

@@ -166,3 +166,22 @@ def test_a_chosen_plan_with_gaps_is_read_with_a_warning(tmp_path, example_conten
     assert ("Trajecten", 2021) not in data.chosen_plan
     warnings = [str(p) for p in problems if p.severity == "waarschuwing"]
     assert any("noemt 5 combinatie(s)" in w and "tellen als 0" in w for w in warnings)
+
+
+def test_percentage_formatted_cells_mean_what_they_show(tmp_path, example_content):
+    path = _write(tmp_path, example_content)
+    workbook = openpyxl.load_workbook(path)
+    for ref, value in (("E14", 0.28), ):
+        workbook["Eisen"][ref] = value
+        workbook["Eisen"][ref].number_format = "0%"
+    workbook["Instellingen"]["B11"] = 0.001  # tolerantie shown as 0,1%
+    workbook["Instellingen"]["B11"].number_format = "0.0%"
+    workbook["Instrumenten"]["F6"] = 0.95  # blijfkans shown as 95%: a fraction column keeps 0.95
+    workbook["Instrumenten"]["F6"].number_format = "0%"
+    workbook.save(path)
+    data, problems = check(path)
+    assert data is not None, _messages(problems)
+    share = next(r for r in data.requirements if r.kind == "aandeel")
+    assert share.share == pytest.approx(0.28)
+    assert data.settings.lexicographic_tolerance == pytest.approx(0.001)
+    assert data.instruments["Beschut werk"].retention == pytest.approx(0.95)
