@@ -121,14 +121,17 @@ def rhs_ranges(outcome: Outcome, constraints) -> dict:
     if status != highspy.HighsStatus.kOk or not ranging.valid:
         return {}
     lp = highs.getLp()
+    # Each attribute access copies the whole array: take them once.
+    uppers, lowers = list(lp.row_upper_), list(lp.row_lower_)
+    downs, ups = list(ranging.row_bound_dn.value_), list(ranging.row_bound_up.value_)
     ranges = {}
     for con in constraints:
         row = mapping.get(con)
         if row is None:
             continue
-        upper, lower = lp.row_upper_[row], lp.row_lower_[row]
+        upper, lower = uppers[row], lowers[row]
         current = upper if upper < highspy.kHighsInf else lower
-        down, up = ranging.row_bound_dn.value_[row], ranging.row_bound_up.value_[row]
+        down, up = downs[row], ups[row]
         ranges[con] = (None if down <= -highspy.kHighsInf else down - current,
                        None if up >= highspy.kHighsInf else up - current)
     return ranges
