@@ -16,25 +16,20 @@ import pyomo.environ as pyo
 from models.data import ProblemData
 from models.diagnose import broken, make_elastic, slack_penalty
 from models.highs import run
-from models.tables import clean, read_tables
+from models.tables import Tables, clean, read_tables
 
 TOPUP_WEIGHT = 1e-6
 """Top-ups cost almost nothing: used where needed, never where not."""
 
 
-@dataclass
-class Evaluation:
-    """A given plan's figures and the rules it breaks."""
+@dataclass(kw_only=True)
+class Evaluation(Tables):
+    """A given plan's tables (see :class:`Tables`) and the rules it breaks."""
 
     status: str
     has_plan: bool
     scenario: str | None = None
     objective_value: float | None = None
-    plan: pd.DataFrame = field(default_factory=pd.DataFrame)
-    budgets: pd.DataFrame = field(default_factory=pd.DataFrame)
-    requirements: pd.DataFrame = field(default_factory=pd.DataFrame)
-    groups: pd.DataFrame = field(default_factory=pd.DataFrame)
-    totals: dict[str, float] = field(default_factory=dict)
     violations: pd.DataFrame = field(default_factory=pd.DataFrame)
     """One row per broken rule: kind, name, year, value, bound, shortfall, direction, unit."""
 
@@ -83,10 +78,6 @@ def evaluate(data: ProblemData, plan: dict[tuple[str, int], float], scenario: st
         has_plan=True,
         scenario=next((s for s in m.S if round(pyo.value(m.y[s])) == 1), None),
         objective_value=value,
-        plan=tables.plan,
-        budgets=tables.budgets,
-        requirements=tables.requirements,
-        groups=tables.groups,
-        totals=tables.totals,
+        **tables.tables(),
         violations=pd.DataFrame(rows, columns=VIOLATION_COLUMNS),
     )

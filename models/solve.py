@@ -33,15 +33,15 @@ from models.highs import (
     solver_version,
     tell_infeasible_from_unbounded,
 )
-from models.tables import read_tables
+from models.tables import Tables, read_tables
 from models.verify import residuals
 
 __all__ = ["CHEAPEST", "ERROR", "INFEASIBLE", "NUMERICAL", "OPTIMAL", "TIME_LIMIT", "UNBOUNDED", "Result", "solve"]
 
 
-@dataclass
-class Result:
-    """What a solve gives back; every table has English column names."""
+@dataclass(kw_only=True)
+class Result(Tables):
+    """What a solve gives back: the plan's tables (see :class:`Tables`) and how the solve went."""
 
     status: str
     objective_name: str
@@ -53,11 +53,6 @@ class Result:
     duals_conditional: bool = False
     """True when shadow prices come from the LP with the integers fixed."""
     scenario: str | None = None
-    plan: pd.DataFrame = field(default_factory=pd.DataFrame)
-    budgets: pd.DataFrame = field(default_factory=pd.DataFrame)
-    requirements: pd.DataFrame = field(default_factory=pd.DataFrame)
-    groups: pd.DataFrame = field(default_factory=pd.DataFrame)
-    totals: dict[str, float] = field(default_factory=dict)
     solve_seconds: float = 0.0
     solver: str = ""
     phases: list[dict] = field(default_factory=list)
@@ -133,9 +128,8 @@ def solve(data: ProblemData, time_limit: float | None = None, participation_floo
         result.status = NUMERICAL
     duals, reduced, ranges = _shadow_prices(model, objective, is_mip, outcome, limit)
     result.duals_conditional = is_mip
-    tables = read_tables(model, data, duals, reduced, ranges)
-    result.plan, result.budgets, result.requirements = tables.plan, tables.budgets, tables.requirements
-    result.groups, result.totals = tables.groups, tables.totals
+    for name, table in read_tables(model, data, duals, reduced, ranges).tables().items():
+        setattr(result, name, table)
     result.solve_seconds = time.perf_counter() - started
     return result
 

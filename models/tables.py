@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import pyomo.environ as pyo
@@ -20,15 +20,19 @@ def clean(x: float | None, digits: int = 9) -> float | None:
     return 0.0 if x == 0 else x
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Tables:
-    """The loaded solution of a model as tables (English column names)."""
+    """A plan as tables (English column names); the base of a solve's and an evaluation's result."""
 
-    plan: pd.DataFrame
-    budgets: pd.DataFrame
-    requirements: pd.DataFrame
-    groups: pd.DataFrame
-    totals: dict[str, float]
+    plan: pd.DataFrame = field(default_factory=pd.DataFrame)
+    budgets: pd.DataFrame = field(default_factory=pd.DataFrame)
+    requirements: pd.DataFrame = field(default_factory=pd.DataFrame)
+    groups: pd.DataFrame = field(default_factory=pd.DataFrame)
+    totals: dict[str, float] = field(default_factory=dict)
+
+    def tables(self) -> dict:
+        """The five tables by field name, to copy onto another result."""
+        return {name: getattr(self, name) for name in ("plan", "budgets", "requirements", "groups", "totals")}
 
 
 def read_tables(m: pyo.ConcreteModel, data: ProblemData, duals=None, reduced=None, ranges=None) -> Tables:
@@ -38,8 +42,9 @@ def read_tables(m: pyo.ConcreteModel, data: ProblemData, duals=None, reduced=Non
     to how far their right-hand side may move (down, up) at that price.
     """
     duals, reduced, ranges = duals or {}, reduced or {}, ranges or {}
-    return Tables(plan_table(m, data, reduced), budget_table(m, data, duals, ranges),
-                  requirement_table(m, data, duals, ranges), group_table(m, data, duals), totals(m, data))
+    return Tables(plan=plan_table(m, data, reduced), budgets=budget_table(m, data, duals, ranges),
+                  requirements=requirement_table(m, data, duals, ranges), groups=group_table(m, data, duals),
+                  totals=totals(m, data))
 
 
 def _range(ranges, con, column: str, digits: int = 6) -> dict:
