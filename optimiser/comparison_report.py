@@ -12,10 +12,8 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from models.compare import Comparison
 from models.data import ProblemData
 from optimiser.texts import euros, number, violation_text
-from optimiser.xlsx import HEADER_FONT, put, wrap, write_table
+from optimiser.xlsx import EURO, HEADER_FONT, NUMBER, put, wrap, write_table
 
-EURO = '"€" #,##0'
-NUMBER = "#,##0.00"
 BEARER_LABELS = {"gemeente": "Gemeente", "rijk": "Rijk"}
 MEASURE_LABELS = {"person_years": "persoonsjaren", "participation": "participatie (gewogen)",
                   "benefit": "maatschappelijke baten (€)", "societal_value": "maatschappelijke waarde (€)",

@@ -17,11 +17,7 @@ from models.solve import Result
 from optimiser.comparison_report import add_comparison_sheets, violation_rows
 from optimiser.problems import Problem
 from optimiser.texts import OBJECTIVE_LABELS, SHADOW_UNITS, duals_note, relaxation_text, status_text
-from optimiser.xlsx import put, save_atomically, wrap, write_table
-
-EURO = '"€" #,##0'
-NUMBER = "#,##0.00"
-PRICE = "0.0000"
+from optimiser.xlsx import EURO, NUMBER, PRICE, put, save_atomically, wrap, write_table
 
 # English result columns -> Dutch headers and number formats, per sheet.
 PLAN_COLUMNS = {"instrument": ("instrument", None), "year": ("jaar", None), "unit": ("eenheid", None),

@@ -420,10 +420,10 @@ class _Checker:
                 continue
             v = row.values
             result[v["scenario"]] = Scenario(v["scenario"], frozenset(allowed) if allowed else None, v["vast"])
-        fixed = [s for s in result.values() if s.fixed]
+        fixed = [row for row in rows if row.ok and row.values.get("vast")]
         if len(fixed) > 1:
-            self.error(sheet, None, f"Hoogstens één scenario kan vast staan; nu {len(fixed)}: "
-                                    f"{', '.join(s.name for s in fixed)}.")
+            self.error(sheet, fixed[1].ref("vast"), f"Hoogstens één scenario kan vast staan; nu {len(fixed)}: "
+                                                    f"{', '.join(r.values['scenario'] for r in fixed)}.")
         friction, fixed_cost = {}, {}
         sheet = "Scenariokosten"
         names = {normalise(r.values["scenario"]): r.values["scenario"] for r in rows if r.values.get("scenario")}

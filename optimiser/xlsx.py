@@ -19,6 +19,9 @@ from optimiser.problems import InputError, Problem
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 ASSUMPTION_FILL = PatternFill("solid", fgColor="FFF2CC")
+EURO = '"€" #,##0'
+NUMBER = "#,##0.00"
+PRICE = "0.0000"
 FORMULA_STARTS = ("=", "+", "-", "@", "#")  # "#" for error codes such as #N/A
 
 

@@ -241,7 +241,7 @@ CASES: list[Case] = [
     Case("jaren-omgedraaid", _set("Instellingen", "B6", 2019), "ligt vóór het eerste jaar"),
     Case("min-boven-max", _set("Instrumenten", "I9", 500), "min_volume (500) is groter dan max_volume (150)"),
     Case("aandeel-boven-100", _set("Eisen", "E14", 128), "percentage tussen 0 en 100", cell="E14"),
-    Case("twee-vaste-scenarios", _edit(_two_fixed_scenarios), "Hoogstens één scenario"),
+    Case("twee-vaste-scenarios", _edit(_two_fixed_scenarios), "Hoogstens één scenario", cell="C5"),
 ]
 
 
