@@ -8,39 +8,13 @@ duals map straight back onto the user's rows.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 
 import pyomo.environ as pyo
 
-from models.data import ProblemData, Requirement
+from models.data import ProblemData, Requirement, inflow_bound, restricted_instruments
 
 OBJECTIVE_NAMES = ("participatie", "maatschappelijke_waarde", "lexicografisch")
-
-
-def inflow_bound(data: ProblemData, instrument: str, year: int) -> float:
-    """A finite upper bound on ``u[i,t]`` from the data, or ``inf``.
-
-    Used as the big-M of the scenario constraint: the smallest of the
-    instrument's maximum inflow, maximum volume and its group's size.
-    """
-    inst = data.instruments[instrument]
-    bounds = [b for b in (inst.max_inflow, inst.max_volume) if b is not None]
-    group = data.groups.get((inst.group, year)) if inst.group else None
-    if group is not None and inst.persons_per_unit > 0:
-        bounds.append(group.size / inst.persons_per_unit)
-    return min(bounds, default=math.inf)
-
-
-def restricted_instruments(data: ProblemData) -> list[str]:
-    """Instruments that at least one scenario does not allow."""
-    if not data.scenarios:
-        return []
-    return [
-        name
-        for name in data.instruments
-        if any(s.allowed is not None and name not in s.allowed for s in data.scenarios.values())
-    ]
 
 
 class Links:

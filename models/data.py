@@ -7,6 +7,7 @@ formulation (see ``docs/formulation.md``) lives in these objects.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -153,3 +154,28 @@ class ProblemData:
         """Friction plus fixed cost a scenario puts on a line in a year."""
         key = (scenario, line, year)
         return self.friction.get(key, 0.0) + self.fixed_cost.get(key, 0.0)
+
+
+def inflow_bound(data: ProblemData, instrument: str, year: int) -> float:
+    """A finite upper bound on ``u[i,t]`` from the data, or ``inf``.
+
+    Used as the big-M of the scenario constraint: the smallest of the
+    instrument's maximum inflow, maximum volume and its group's size.
+    """
+    inst = data.instruments[instrument]
+    bounds = [b for b in (inst.max_inflow, inst.max_volume) if b is not None]
+    group = data.groups.get((inst.group, year)) if inst.group else None
+    if group is not None and inst.persons_per_unit > 0:
+        bounds.append(group.size / inst.persons_per_unit)
+    return min(bounds, default=math.inf)
+
+
+def restricted_instruments(data: ProblemData) -> list[str]:
+    """Instruments that at least one scenario does not allow."""
+    if not data.scenarios:
+        return []
+    return [
+        name
+        for name in data.instruments
+        if any(s.allowed is not None and name not in s.allowed for s in data.scenarios.values())
+    ]

@@ -14,13 +14,9 @@ import pyomo.environ as pyo
 from pyomo.contrib.solver.common.factory import SolverFactory
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 
-OPTIMAL = "optimaal"
-INFEASIBLE = "onhaalbaar"
-UNBOUNDED = "onbegrensd"
-TIME_LIMIT = "tijdslimiet"
-ERROR = "fout"
-NUMERICAL = "numeriek_probleem"
-INFEASIBLE_OR_UNBOUNDED = "onhaalbaar_of_onbegrensd"  # internal: resolved by tell_infeasible_from_unbounded
+from models.status import ERROR, INFEASIBLE, INFEASIBLE_OR_UNBOUNDED, NUMERICAL, OPTIMAL, TIME_LIMIT, UNBOUNDED
+
+__all__ = ["ERROR", "INFEASIBLE", "INFEASIBLE_OR_UNBOUNDED", "NUMERICAL", "OPTIMAL", "TIME_LIMIT", "UNBOUNDED"]
 
 _HIGHS_OPTIONS = {"output_flag": False}
 

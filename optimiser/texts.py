@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from models.solve import INFEASIBLE, NUMERICAL, OPTIMAL, TIME_LIMIT, UNBOUNDED, Result
+from typing import TYPE_CHECKING
+
+from models.status import INFEASIBLE, NUMERICAL, OPTIMAL, TIME_LIMIT, UNBOUNDED
+
+if TYPE_CHECKING:
+    from models.solve import Result
 
 OBJECTIVE_LABELS = {
     "participatie": "participatie (gewogen persoonsjaren)",

@@ -11,8 +11,17 @@ import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from models.allocation import inflow_bound, restricted_instruments
-from models.data import BudgetYear, GroupYear, Instrument, ProblemData, Requirement, Scenario, Settings
+from models.data import (
+    BudgetYear,
+    GroupYear,
+    Instrument,
+    ProblemData,
+    Requirement,
+    Scenario,
+    Settings,
+    inflow_bound,
+    restricted_instruments,
+)
 from optimiser import parse
 from optimiser.problems import InputError, Problem
 from optimiser.reader import Cell, SheetRows, read_workbook
