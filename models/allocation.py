@@ -8,6 +8,7 @@ duals map straight back onto the user's rows.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 
 import pyomo.environ as pyo
@@ -21,14 +22,15 @@ class Links:
     """Which data touch which budget line, year and group: indexed once, so building stays linear in size."""
 
     def __init__(self, data: ProblemData):
-        self.terms: dict[tuple[str, int], list[tuple[str, float, float]]] = defaultdict(list)
-        for i, line, t in dict.fromkeys(list(data.cost) + list(data.once)):
-            c, o = data.cost.get((i, line, t), 0.0), data.once.get((i, line, t), 0.0)
-            if (c or o) and i in data.instruments:
-                self.terms[line, t].append((i, c, o))
-        self.scenario_terms: dict[tuple[str, int], list[tuple[str, float]]] = defaultdict(list)
-        for s, line, t in dict.fromkeys(list(data.friction) + list(data.fixed_cost)):
-            self.scenario_terms[line, t].append((s, data.scenario_cost(s, line, t)))
+        self.cost_keys = [k for k in dict.fromkeys(list(data.cost) + list(data.once))
+                          if (data.cost.get(k, 0.0) or data.once.get(k, 0.0)) and k[0] in data.instruments]
+        self.terms: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for i, line, t in self.cost_keys:
+            self.terms[line, t].append(i)
+        self.scenario_keys = list(dict.fromkeys(list(data.friction) + list(data.fixed_cost)))
+        self.scenario_terms: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for s, line, t in self.scenario_keys:
+            self.scenario_terms[line, t].append(s)
         self.payers: dict[tuple[str, int], list[str]] = defaultdict(list)
         self.receivers: dict[tuple[str, int], list[str]] = defaultdict(list)
         for (b, t), budget in data.budgets.items():
@@ -40,14 +42,26 @@ class Links:
         for i, inst in data.instruments.items():
             if inst.group is not None:
                 self.members[inst.group].append(i)
+        self.requirements = {requirement_key(r): r for r in data.requirements}
+
+
+def requirement_key(req: Requirement) -> tuple[str, object]:
+    """A requirement's index in the model: (eis, jaar), with ``totaal`` for the sum over all years."""
+    return (req.name, req.year if req.year is not None else "totaal")
 
 
 def build(data: ProblemData) -> pyo.ConcreteModel:
-    """Build the model for ``data`` with the objective the settings ask for."""
+    """Build the model for ``data`` with the objective the settings ask for.
+
+    Every number a what-if may change is a mutable parameter or a variable
+    bound, so that a session (:mod:`models.session`) can change the model in
+    place; the structure (which rows and terms exist) comes from the data.
+    """
     m = pyo.ConcreteModel(name=data.settings.name)
     m.data = data
     m.links = Links(data)
     add_sets(m, data)
+    add_parameters(m, data)
     add_variables(m, data)
     add_stock_dynamics(m, data)
     add_step_limits(m, data)
@@ -56,6 +70,7 @@ def build(data: ProblemData) -> pyo.ConcreteModel:
     add_requirements(m, data)
     add_scenarios(m, data)
     add_expressions(m, data)
+    add_participation_floor(m)
     objective = data.settings.objective
     if objective == "maatschappelijke_waarde":
         m.objective = pyo.Objective(expr=m.societal_value, sense=pyo.maximize)
@@ -72,37 +87,59 @@ def add_sets(m: pyo.ConcreteModel, data: ProblemData) -> None:
     m.S = pyo.Set(initialize=list(data.scenarios), ordered=True)
 
 
+def add_parameters(m: pyo.ConcreteModel, data: ProblemData) -> None:
+    """Money per line and year, costs per unit, scenario costs: mutable, so a what-if changes them in place."""
+    budgets = data.budgets
+    m.available = pyo.Param(m.BT, mutable=True, initialize={k: b.available for k, b in budgets.items()})
+    m.savings = pyo.Param(m.BT, mutable=True, initialize={k: b.savings_target for k, b in budgets.items()})
+    m.committed = pyo.Param(m.BT, mutable=True, initialize={k: b.committed for k, b in budgets.items()})
+    keys = m.links.cost_keys
+    m.COST = pyo.Set(initialize=keys, dimen=3, ordered=True)
+    m.cost = pyo.Param(m.COST, mutable=True, initialize={k: data.cost.get(k, 0.0) for k in keys})
+    m.once = pyo.Param(m.COST, mutable=True, initialize={k: data.once.get(k, 0.0) for k in keys})
+    m.SCENARIO_COST = pyo.Set(initialize=m.links.scenario_keys, dimen=3, ordered=True)
+    m.scenario_cost = pyo.Param(m.SCENARIO_COST, mutable=True,
+                                initialize={k: data.scenario_cost(*k) for k in m.links.scenario_keys})
+
+
 def add_variables(m: pyo.ConcreteModel, data: ProblemData) -> None:
     """Volumes ``v``, inflows ``u``, top-ups, surpluses and scenario choice ``y``.
 
     ``0 <= min_volume <= v[i,t] <= max_volume`` and the same for ``u``;
     ``u`` is integer where the instrument says so and the settings allow it.
     """
-
-    def volume_bounds(_m, i, _t):
-        inst = data.instruments[i]
-        return (inst.min_volume or 0.0, inst.max_volume)
-
-    def inflow_bounds(_m, i, _t):
-        inst = data.instruments[i]
-        return (inst.min_inflow or 0.0, inst.max_inflow)
-
-    def inflow_domain(_m, i, _t):
-        integer = data.instruments[i].integer and data.settings.integer_volumes
-        return pyo.NonNegativeIntegers if integer else pyo.NonNegativeReals
-
-    m.v = pyo.Var(m.I, m.T, bounds=volume_bounds, domain=pyo.NonNegativeReals)
-    m.u = pyo.Var(m.I, m.T, bounds=inflow_bounds, domain=inflow_domain)
+    m.v = pyo.Var(m.I, m.T, domain=pyo.NonNegativeReals)
+    m.u = pyo.Var(m.I, m.T, domain=pyo.NonNegativeReals)
+    for i in m.I:
+        for t in m.T:
+            set_instrument_bounds(m, data, i, t)
+            if data.instruments[i].integer and data.settings.integer_volumes:
+                m.u[i, t].domain = pyo.NonNegativeIntegers
 
     topup_keys = [k for k, b in data.budgets.items() if b.topup_from is not None]
     surplus_keys = [k for k, b in data.budgets.items() if b.surplus_to is not None]
     m.TOPUP = pyo.Set(initialize=topup_keys, dimen=2, ordered=True)
     m.SURPLUS = pyo.Set(initialize=surplus_keys, dimen=2, ordered=True)
-    m.topup = pyo.Var(
-        m.TOPUP, domain=pyo.NonNegativeReals, bounds=lambda _m, b, t: (0.0, data.budgets[b, t].topup_cap)
-    )
+    m.topup = pyo.Var(m.TOPUP, domain=pyo.NonNegativeReals)
+    for b, t in m.TOPUP:
+        set_topup_bounds(m, data, b, t)
     m.surplus = pyo.Var(m.SURPLUS, domain=pyo.NonNegativeReals)
     m.y = pyo.Var(m.S, domain=pyo.Binary)
+
+
+def set_instrument_bounds(m: pyo.ConcreteModel, data: ProblemData, i: str, t: int) -> None:
+    """``min_volume <= v[i,t] <= max_volume`` and ``min_inflow <= u[i,t] <= max_inflow`` (a lower bound of 0)."""
+    inst = data.instruments[i]
+    m.v[i, t].setlb(inst.min_volume or 0.0)
+    m.v[i, t].setub(inst.max_volume)
+    m.u[i, t].setlb(inst.min_inflow or 0.0)
+    m.u[i, t].setub(inst.max_inflow)
+
+
+def set_topup_bounds(m: pyo.ConcreteModel, data: ProblemData, b: str, t: int) -> None:
+    """``0 <= topup[b,t] <= max_aanvulling`` (no upper bound without a cap)."""
+    m.topup[b, t].setlb(0.0)
+    m.topup[b, t].setub(data.budgets[b, t].topup_cap)
 
 
 def _previous_volume(m: pyo.ConcreteModel, data: ProblemData, i: str, t: int):
@@ -111,82 +148,80 @@ def _previous_volume(m: pyo.ConcreteModel, data: ProblemData, i: str, t: int):
     return data.instruments[i].start if t == first else m.v[i, m.T.prev(t)]
 
 
+def stock_rule(m: pyo.ConcreteModel, i: str, t: int):
+    """``v[i,t] = r[i] * v[i,t-1] + u[i,t]``."""
+    retention = m.data.instruments[i].retention
+    return m.v[i, t] == retention * _previous_volume(m, m.data, i, t) + m.u[i, t]
+
+
 def add_stock_dynamics(m: pyo.ConcreteModel, data: ProblemData) -> None:
     """``v[i,t] = r[i] * v[i,t-1] + u[i,t]``, with ``v[i,t0-1]`` the starting stock."""
-
-    def rule(_m, i, t):
-        retention = data.instruments[i].retention
-        return m.v[i, t] == retention * _previous_volume(m, data, i, t) + m.u[i, t]
-
-    m.stock = pyo.Constraint(m.I, m.T, rule=rule)
+    m.stock = pyo.Constraint(m.I, m.T, rule=stock_rule)
 
 
 def add_step_limits(m: pyo.ConcreteModel, data: ProblemData) -> None:
     """``-step[i] <= v[i,t] - v[i,t-1] <= step[i]`` where a step is given."""
-    keys = [(i, t) for i in m.I for t in m.T if data.instruments[i].max_change is not None]
-    m.STEP = pyo.Set(initialize=keys, dimen=2, ordered=True)
+    steps = [i for i in m.I if data.instruments[i].max_change is not None]
+    m.STEP_INSTRUMENTS = pyo.Set(initialize=steps, ordered=True)
+    m.max_change = pyo.Param(m.STEP_INSTRUMENTS, mutable=True,
+                             initialize={i: data.instruments[i].max_change for i in steps})
+    m.STEP = pyo.Set(initialize=[(i, t) for i in steps for t in m.T], dimen=2, ordered=True)
 
     def change(i, t):
         return m.v[i, t] - _previous_volume(m, data, i, t)
 
-    m.step_up = pyo.Constraint(m.STEP, rule=lambda _m, i, t: change(i, t) <= data.instruments[i].max_change)
-    m.step_down = pyo.Constraint(m.STEP, rule=lambda _m, i, t: change(i, t) >= -data.instruments[i].max_change)
+    m.step_up = pyo.Constraint(m.STEP, rule=lambda _m, i, t: change(i, t) <= m.max_change[i])
+    m.step_down = pyo.Constraint(m.STEP, rule=lambda _m, i, t: change(i, t) >= -m.max_change[i])
 
 
-def direct_cost(m: pyo.ConcreteModel, data: ProblemData, line: str, year: int):
-    """``sum_i cost*v + sum_i once*u + sum_s fixed*y + committed``: what is spent from a line itself."""
-    terms = m.links.terms.get((line, year), ())
-    scenario_terms = m.links.scenario_terms.get((line, year), ())
-    parts = [c * m.v[i, year] + o * m.u[i, year] for i, c, o in terms] + [a * m.y[s] for s, a in scenario_terms]
-    if not parts:  # keep a variable in the row, so an empty line is a real (checkable, priced) constraint
-        parts = [0.0 * m.v[m.I.first(), year]]
-    return data.budgets[line, year].committed + pyo.quicksum(parts)
+def direct_cost(m: pyo.ConcreteModel, line: str, year: int):
+    """``sum_i cost*v + sum_i once*u + sum_s fixed*y``: what is spent from a line itself, besides committed."""
+    parts = [m.cost[i, line, year] * m.v[i, year] + m.once[i, line, year] * m.u[i, year]
+             for i in m.links.terms.get((line, year), ())]
+    parts += [m.scenario_cost[s, line, year] * m.y[s] for s in m.links.scenario_terms.get((line, year), ())]
+    return pyo.quicksum(parts) if parts else 0.0
 
 
-def topups_paid(m: pyo.ConcreteModel, data: ProblemData, line: str, year: int):
+def topups_paid(m: pyo.ConcreteModel, line: str, year: int):
     """Top-ups this line pays for other lines in a year."""
     return sum(m.topup[b, year] for b in m.links.payers.get((line, year), ()))
 
 
-def spending(m: pyo.ConcreteModel, data: ProblemData, line: str, year: int):
-    """Money charged to a line in a year: its direct cost plus the top-ups it pays for other lines."""
-    return direct_cost(m, data, line, year) + topups_paid(m, data, line, year)
-
-
-def add_budgets(m: pyo.ConcreteModel, data: ProblemData) -> None:
-    """Per line and year: spending + surplus <= available - savings + top-up + surplus received.
+def budget_rule(m: pyo.ConcreteModel, b: str, t: int):
+    """``cost + top-ups paid + surplus - top-up - surplus received <= available - savings - committed``.
 
     ``=`` for a line whose surplus flows to another line: all that is unspent flows on.
     """
+    lhs = direct_cost(m, b, t) + topups_paid(m, b, t)
+    if (b, t) in m.SURPLUS:
+        lhs += m.surplus[b, t]
+    lhs -= sum(m.surplus[o, t] for o in m.links.receivers.get((b, t), ()))
+    if (b, t) in m.TOPUP:
+        lhs -= m.topup[b, t]
+    if isinstance(lhs, (int, float)):  # a line nothing touches: keep a variable so the row exists and is priced
+        lhs = 0.0 * m.v[m.I.first(), t]
+    # Every number on the right, so that the dual is the value of one extra euro available.
+    rhs = m.available[b, t] - m.savings[b, t] - m.committed[b, t]
+    if (b, t) in m.SURPLUS:  # every unspent euro flows on, so the surplus is not a free choice
+        return lhs == rhs
+    return lhs <= rhs
 
-    def rule(_m, b, t):
-        budget = data.budgets[b, t]
-        lhs = spending(m, data, b, t)
-        if (b, t) in m.SURPLUS:
-            lhs += m.surplus[b, t]
-        received = sum(m.surplus[o, t] for o in m.links.receivers.get((b, t), ()))
-        topup = m.topup[b, t] if (b, t) in m.TOPUP else 0.0
-        # Constants on the right so that the dual is the value of one extra euro available.
-        if (b, t) in m.SURPLUS:  # every unspent euro flows on, so the surplus is not a free choice
-            return lhs - topup - received == budget.available - budget.savings_target
-        return lhs - topup - received <= budget.available - budget.savings_target
 
-    m.budget = pyo.Constraint(m.BT, rule=rule)
+def add_budgets(m: pyo.ConcreteModel, data: ProblemData) -> None:
+    """Per line and year: spending + surplus <= available - savings + top-up + surplus received."""
+    m.budget = pyo.Constraint(m.BT, rule=budget_rule)
 
 
 def add_group_capacity(m: pyo.ConcreteModel, data: ProblemData) -> None:
     """``sum_{i in g} p[i,t] <= size[g,t]`` (or ``=`` where the group says exactly)."""
-    keys = [k for k in data.groups if k[1] in data.years]
+    keys = [k for k in data.groups if k[1] in data.years and m.links.members.get(k[0])]
+    m.GT = pyo.Set(initialize=keys, dimen=2, ordered=True)
+    m.group_size = pyo.Param(m.GT, mutable=True, initialize={k: data.groups[k].size for k in keys})
 
     def rule(_m, g, t):
-        group = data.groups[g, t]
-        members = m.links.members.get(g, [])
-        if not members:
-            return pyo.Constraint.Skip
-        persons = sum(data.instruments[i].persons_per_unit * m.v[i, t] for i in members)
-        return persons == group.size if group.exact else persons <= group.size
+        persons = sum(data.instruments[i].persons_per_unit * m.v[i, t] for i in m.links.members[g])
+        return persons == m.group_size[g, t] if data.groups[g, t].exact else persons <= m.group_size[g, t]
 
-    m.GT = pyo.Set(initialize=keys, dimen=2, ordered=True)
     m.group_capacity = pyo.Constraint(m.GT, rule=rule)
 
 
@@ -205,24 +240,39 @@ def requirement_lhs(m: pyo.ConcreteModel, data: ProblemData, req: Requirement):
     return sum(coef * quantity(m, data, req.quantity, i, t) for i, coef in req.terms for t in years)
 
 
+def requirement_rule(m: pyo.ConcreteModel, name: str, year: object):
+    """``sum coef * q (>=, <=, =) rhs`` for the requirement (eis, jaar)."""
+    req = m.links.requirements[name, year]
+    lhs = requirement_lhs(m, m.data, req)
+    if isinstance(lhs, (int, float)):
+        return pyo.Constraint.Skip
+    rhs = m.requirement_level[name, year]
+    if req.sense == ">=":
+        return lhs >= rhs
+    if req.sense == "<=":
+        return lhs <= rhs
+    return lhs == rhs
+
+
 def add_requirements(m: pyo.ConcreteModel, data: ProblemData) -> None:
     """Each requirement row: ``sum coef * q (>=, <=, =) rhs``; named (eis, jaar)."""
-    keys = [(r.name, r.year if r.year is not None else "totaal") for r in data.requirements]
-    by_key = dict(zip(keys, data.requirements, strict=True))
-    m.R = pyo.Set(initialize=keys, dimen=2, ordered=True)
+    m.R = pyo.Set(initialize=list(m.links.requirements), dimen=2, ordered=True)
+    m.requirement_level = pyo.Param(m.R, mutable=True,
+                                    initialize={k: r.rhs for k, r in m.links.requirements.items()})
+    m.requirement = pyo.Constraint(m.R, rule=requirement_rule)
 
-    def rule(_m, name, year):
-        req = by_key[name, year]
-        lhs = requirement_lhs(m, data, req)
-        if isinstance(lhs, (int, float)):
-            return pyo.Constraint.Skip
-        if req.sense == ">=":
-            return lhs >= req.rhs
-        if req.sense == "<=":
-            return lhs <= req.rhs
-        return lhs == req.rhs
 
-    m.requirement = pyo.Constraint(m.R, rule=rule)
+def scenario_rule(m: pyo.ConcreteModel, i: str, t: int):
+    """``u[i,t] <= M[i,t] * sum_{s allows i} y[s]``, with ``M`` from the data (:func:`inflow_bound`)."""
+    allowing = [s for s, sc in m.data.scenarios.items() if sc.allowed is None or i in sc.allowed]
+    return m.u[i, t] <= inflow_bound(m.data, i, t) * sum(m.y[s] for s in allowing)
+
+
+def fix_scenario(m: pyo.ConcreteModel, scenario: str | None) -> None:
+    """``y[s] = 1`` for a fixed scenario, as bounds (the variable stays in the model, so it can be freed again)."""
+    for s in m.S:
+        m.y[s].setlb(1 if s == scenario else 0)
+        m.y[s].setub(1)
 
 
 def add_scenarios(m: pyo.ConcreteModel, data: ProblemData) -> None:
@@ -235,33 +285,46 @@ def add_scenarios(m: pyo.ConcreteModel, data: ProblemData) -> None:
     if not data.scenarios:
         return
     m.one_scenario = pyo.Constraint(expr=sum(m.y[s] for s in m.S) == 1)
-    for s, scenario in data.scenarios.items():
-        if scenario.fixed:
-            m.y[s].fix(1)
+    fix_scenario(m, next((s for s, sc in data.scenarios.items() if sc.fixed), None))
     keys = [(i, t) for i in restricted_instruments(data) for t in data.years]
     m.RESTRICTED = pyo.Set(initialize=keys, dimen=2, ordered=True)
+    m.scenario_allows = pyo.Constraint(m.RESTRICTED, rule=scenario_rule)
 
-    def rule(_m, i, t):
-        allowing = [s for s, sc in data.scenarios.items() if sc.allowed is None or i in sc.allowed]
-        return m.u[i, t] <= inflow_bound(data, i, t) * sum(m.y[s] for s in allowing)
 
-    m.scenario_allows = pyo.Constraint(m.RESTRICTED, rule=rule)
+def add_participation_floor(m: pyo.ConcreteModel) -> None:
+    """``participation >= floor``; no floor (``-inf``) until a later phase sets one.
+
+    The lexicographic objective holds the best participation with it while it
+    spares money; the comparison asks for the cheapest plan with at least the
+    chosen plan's participation.
+    """
+    m.floor = pyo.Param(mutable=True, initialize=-math.inf)
+    m.participation_floor = pyo.Constraint(expr=m.participation >= m.floor)
 
 
 def add_expressions(m: pyo.ConcreteModel, data: ProblemData) -> None:
-    """Persons ``p``, participation, societal value and the gemeente's spending."""
+    """Persons ``p``, participation, societal value, money: the measures a plan is judged by."""
     m.p = pyo.Expression(m.I, m.T, rule=lambda _m, i, t: data.instruments[i].persons_per_unit * m.v[i, t])
     m.participation = pyo.Expression(expr=sum(data.instruments[i].weight * m.p[i, t] for i in m.I for t in m.T))
-    benefit = sum(data.benefit(i) * m.p[i, t] for i in m.I for t in m.T)
-    topups = sum(m.topup[k] for k in m.TOPUP)
-    scenario_costs = sum(a * m.y[s] for key, terms in m.links.scenario_terms.items() if key in data.budgets
-                         for s, a in terms)
-    m.societal_value = pyo.Expression(expr=benefit - topups - scenario_costs)
-    m.total_cost = pyo.Expression(expr=sum(direct_cost(m, data, b, t) for b, t in data.budgets))
+    m.person_years = pyo.Expression(expr=sum(m.p[i, t] for i in m.I for t in m.T))
+    m.benefit = pyo.Expression(expr=sum(data.benefit(i) * m.p[i, t] for i in m.I for t in m.T))
+    m.topups = pyo.Expression(expr=sum(m.topup[k] for k in m.TOPUP))
+    scenario_costs = sum(m.scenario_cost[s, b, t] * m.y[s] for s, b, t in m.SCENARIO_COST if (b, t) in data.budgets)
+    m.societal_value = pyo.Expression(expr=m.benefit - m.topups - scenario_costs)
+    m.total_cost = pyo.Expression(expr=sum(direct_cost(m, b, t) + m.committed[b, t] for b, t in data.budgets))
     bearers = sorted({b.bearer for b in data.budgets.values()})
     m.BEARERS = pyo.Set(initialize=bearers)
     m.bearer_money = pyo.Expression(m.BEARERS, rule=lambda _m, who: bearer_money(m, data, who))
     m.gemeente_spending = pyo.Expression(expr=m.bearer_money["gemeente"] if "gemeente" in bearers else 0.0)
+
+
+def measures(m: pyo.ConcreteModel) -> dict[str, object]:
+    """Every linear measure of a plan by name: the objectives and the totals of a result."""
+    named = {"participation": m.participation, "person_years": m.person_years, "benefit": m.benefit,
+             "societal_value": m.societal_value, "gemeente_spending": m.gemeente_spending, "topup": m.topups,
+             "total_cost": m.total_cost}
+    named.update({f"money_{who}": m.bearer_money[who] for who in m.BEARERS})
+    return named
 
 
 def bearer_money(m: pyo.ConcreteModel, data: ProblemData, who: str):
@@ -272,7 +335,7 @@ def bearer_money(m: pyo.ConcreteModel, data: ProblemData, who: str):
     the same flowing the other way. Summed over bearers this is the total cost.
     """
     budgets = data.budgets
-    expr = sum(direct_cost(m, data, b, t) for (b, t), budget in budgets.items() if budget.bearer == who)
+    expr = sum(direct_cost(m, b, t) + m.committed[b, t] for (b, t), budget in budgets.items() if budget.bearer == who)
     for b, t in m.TOPUP:
         payer, receiver = budgets[budgets[b, t].topup_from, t].bearer, budgets[b, t].bearer
         if payer != receiver:

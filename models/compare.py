@@ -1,9 +1,10 @@
 """The chosen plan next to the best plans the same data allow.
 
-Three solves on the same data: the evaluation of the chosen plan, the
-optimum (*for the same money, N more person-years*) and the cheapest plan
-with at least the chosen plan's participation (*for the same participation,
-€X less*).
+Three solves on the same data: the evaluation of the chosen plan (on the
+elastic model), the optimum (*for the same money, N more person-years*) and
+the cheapest plan with at least the chosen plan's participation (*for the
+same participation, €X less*). The optimum and the cheapest plan share one
+:class:`~models.session.Session`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import pandas as pd
 
 from models.data import ProblemData
 from models.evaluate import Evaluation, evaluate
-from models.solve import Result, solve
+from models.session import Deadline, Session
+from models.solve import Result, cheapest, optimise
 from models.tables import clean
 
 # How the money of a plan splits by who bears it; keys of Result.totals / Evaluation.totals.
@@ -38,22 +40,29 @@ class Comparison:
     money_saved: float | None
 
 
-def compare(data: ProblemData, optimum: Result | None = None, time_limit: float | None = None) -> Comparison:
-    """Compare ``data.chosen_plan`` with the optimum (solved here unless given)."""
-    optimum = optimum if optimum is not None else solve(data, time_limit)
-    chosen = evaluate(data, data.chosen_plan, data.settings.chosen_scenario, time_limit)
-    cheapest = None
+def compare(data: ProblemData, optimum: Result | None = None, time_limit: float | None = None,
+            session: Session | None = None, deadline: Deadline | None = None) -> Comparison:
+    """Compare ``data.chosen_plan`` with the optimum (solved here unless given).
+
+    ``session`` is the optimum's session (built here when not given);
+    ``deadline`` the run's time left (else ``time_limit`` from now).
+    """
+    deadline = deadline or Deadline(data.settings.time_limit if time_limit is None else time_limit)
+    session = session or Session(data)
+    optimum = optimum if optimum is not None else optimise(session, deadline=deadline)
+    chosen = evaluate(data, data.chosen_plan, data.settings.chosen_scenario, deadline.left())
+    least = None
     if chosen.has_plan:
-        cheapest = solve(data, time_limit, participation_floor=chosen.totals["participation"])
+        least = cheapest(session, chosen.totals["participation"], deadline)
     both = chosen.has_plan and optimum.has_plan
     extra = clean(optimum.totals["person_years"] - chosen.totals["person_years"], 6) if both else None
     saved = None
-    if cheapest is not None and cheapest.has_plan:
-        saved = clean(chosen.totals["total_cost"] - cheapest.totals["total_cost"], 2)
+    if least is not None and least.has_plan:
+        saved = clean(chosen.totals["total_cost"] - least.totals["total_cost"], 2)
     return Comparison(
         chosen=chosen,
         optimum=optimum,
-        cheapest=cheapest,
+        cheapest=least,
         volumes=_volumes(chosen, optimum) if both else pd.DataFrame(),
         money=_money(chosen, optimum) if both else pd.DataFrame(),
         totals=_totals(chosen, optimum) if both else pd.DataFrame(),

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from models.allocation import build
+from models.allocation import build, measures, requirement_key
 from models.data import ProblemData
-from models.highs import run
+from models.highs import MINIMIZE, CompiledModel, HighsModel, Solution
+from models.tables import PlanValues
 
 MONEY_WEIGHT = 1 / 1000
 TOLERANCE = 1e-6
@@ -29,6 +31,9 @@ class Soft:
     """One relaxed rule: its slack, what it is, and its original body and bound."""
 
     slack: pyo.Var
+    con: object
+    """The softened constraint; ``sign`` is the slack's coefficient in it."""
+    sign: float
     kind: str
     name: str
     year: object
@@ -38,6 +43,9 @@ class Soft:
     body: object
     bound: float
     weight: float
+    shift: float = 0.0
+    """A constant the formulation keeps on the right-hand side (committed money): added to body and bound
+    when reported, so a budget reads as money used against money available."""
 
 
 def _soften_bounds(m: pyo.ConcreteModel, inflow_may_be_negative: bool) -> None:
@@ -68,7 +76,7 @@ def _soften_bounds(m: pyo.ConcreteModel, inflow_may_be_negative: bool) -> None:
 
 def requirement_unit(data: ProblemData, key: tuple[str, object]) -> str:
     """The unit a requirement counts in: persons, or its instruments' common unit."""
-    req = next(r for r in data.requirements if (r.name, r.year if r.year is not None else "totaal") == key)
+    req = next(r for r in data.requirements if requirement_key(r) == key)
     if req.kind == "aandeel":
         return "%"
     if req.quantity == "personen":
@@ -101,20 +109,21 @@ def make_elastic(data: ProblemData, inflow_may_be_negative: bool = False) -> tup
         for index, con in getattr(m, family).items():
             kind, name, year, unit = _describe(m, data, family, index)
             weight = MONEY_WEIGHT if kind == "budget" else 1.0
+            shift = pyo.value(m.committed[index]) if family == "budget" else 0.0
             body, lower, upper = con.body, con.lower, con.upper
             if con.equality:
                 up, down = m.slack.add(), m.slack.add()
                 con.set_value(body + up - down == upper)
-                soft.append(Soft(up, kind, name, year, "-", unit, body, pyo.value(upper), weight))
-                soft.append(Soft(down, kind, name, year, "+", unit, body, pyo.value(upper), weight))
+                soft.append(Soft(up, con, 1.0, kind, name, year, "-", unit, body, pyo.value(upper), weight, shift))
+                soft.append(Soft(down, con, -1.0, kind, name, year, "+", unit, body, pyo.value(upper), weight, shift))
             elif upper is not None:
                 s = m.slack.add()
                 con.set_value(body - s <= upper)
-                soft.append(Soft(s, kind, name, year, "+", unit, body, pyo.value(upper), weight))
+                soft.append(Soft(s, con, -1.0, kind, name, year, "+", unit, body, pyo.value(upper), weight, shift))
             else:
                 s = m.slack.add()
                 con.set_value(body + s >= lower)
-                soft.append(Soft(s, kind, name, year, "-", unit, body, pyo.value(lower), weight))
+                soft.append(Soft(s, con, 1.0, kind, name, year, "-", unit, body, pyo.value(lower), weight, shift))
     m.objective.deactivate()
     return m, soft
 
@@ -124,9 +133,57 @@ def slack_penalty(soft: list[Soft]):
     return sum(s.weight * s.slack for s in soft)
 
 
-def broken(soft: list[Soft]) -> list[Soft]:
-    """The rules whose slack is in use after a solve."""
-    return [s for s in soft if pyo.value(s.slack) > TOLERANCE * (1 / MONEY_WEIGHT if s.kind == "budget" else 1.0)]
+def _breaks(soft: Soft, amount: float) -> bool:
+    return amount > TOLERANCE * (1 / MONEY_WEIGHT if soft.kind == "budget" else 1.0)
+
+
+class ElasticModel:
+    """The elastic model, compiled once, with its slacks read back by the model's names.
+
+    Measures ``relaxation`` (the weighted slacks) and ``fit`` (the same plus
+    ``topup_weight`` per euro of top-up) can be minimised.
+    """
+
+    def __init__(self, data: ProblemData, inflow_may_be_negative: bool = False, topup_weight: float = 0.0):
+        self.data = data
+        self.model, self.soft = make_elastic(data, inflow_may_be_negative)
+        named = measures(self.model)
+        named["relaxation"] = slack_penalty(self.soft)
+        named["fit"] = named["relaxation"] + topup_weight * self.model.topups
+        self.compiled = CompiledModel(self.model, named)
+        self.highs = HighsModel(self.compiled)
+
+    def solve(self, measure: str, time_limit: float | None) -> Solution:
+        """Minimise a measure."""
+        vector, offset = self.compiled.measures[measure]
+        self.highs.set_objective(vector, offset, MINIMIZE)
+        return self.highs.solve(time_limit)
+
+    def slack(self, soft: Soft, x: np.ndarray) -> float:
+        """The amount a rule is relaxed by at ``x``."""
+        col = self.compiled.col(soft.slack)
+        return float(x[col]) if col is not None else 0.0
+
+    def values(self, solution: Solution) -> PlanValues:
+        """The solution read by the model's names, each row's body without its slacks."""
+        body = solution.activity + self.compiled.offset
+        for soft in self.soft:
+            row = self.compiled.row(soft.con)
+            if row is not None:
+                body[row] -= soft.sign * self.slack(soft, solution.x)
+        return PlanValues(self.compiled, solution.x, body, self.compiled.measure)
+
+    def broken(self, solution: Solution) -> list[tuple[Soft, float, float]]:
+        """(rule, amount relaxed, its body's value) of every rule whose slack is in use."""
+        values = self.values(solution)
+        found = []
+        for soft in self.soft:
+            amount = self.slack(soft, solution.x)
+            if _breaks(soft, amount):
+                row = self.compiled.row(soft.con)
+                body = float(values.body[row]) if row is not None else 0.0
+                found.append((soft, amount, body + soft.shift))
+        return found
 
 
 def explain_infeasibility(data: ProblemData, time_limit: float | None = None) -> pd.DataFrame:
@@ -136,11 +193,10 @@ def explain_infeasibility(data: ProblemData, time_limit: float | None = None) ->
     ``direction`` (``+`` raise, ``-`` lower), ``unit``. Empty when even the
     elastic model finds nothing to relax (then integrality is the cause).
     """
-    m, soft = make_elastic(data)
-    m.smallest_relaxation = pyo.Objective(expr=slack_penalty(soft), sense=pyo.minimize)
-    outcome = run(m, time_limit)
+    elastic = ElasticModel(data)
+    solution = elastic.solve("relaxation", time_limit)
     rows = []
-    if outcome.has_solution:
-        rows = [{"kind": s.kind, "name": s.name, "year": s.year, "change": pyo.value(s.slack),
-                 "direction": s.direction, "unit": s.unit} for s in broken(soft)]
+    if solution.has_solution:
+        rows = [{"kind": s.kind, "name": s.name, "year": s.year, "change": amount, "direction": s.direction,
+                 "unit": s.unit} for s, amount, _ in elastic.broken(solution)]
     return pd.DataFrame(rows, columns=COLUMNS)

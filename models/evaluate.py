@@ -11,11 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
-import pyomo.environ as pyo
 
 from models.data import ProblemData
-from models.diagnose import broken, make_elastic, slack_penalty
-from models.highs import run
+from models.diagnose import ElasticModel, Soft
 from models.tables import Tables, clean, read_tables
 
 TOPUP_WEIGHT = 1e-6
@@ -34,10 +32,10 @@ class Evaluation(Tables):
     """One row per broken rule: kind, name, year, value, bound, shortfall, direction, unit."""
 
 
-def _violation(soft, requirements: pd.DataFrame) -> dict:
+def _violation(soft: Soft, amount: float, body: float, requirements: pd.DataFrame) -> dict:
     """A broken rule as a row; a share is given in percent, as the user wrote it."""
-    row = {"kind": soft.kind, "name": soft.name, "year": soft.year, "value": clean(pyo.value(soft.body), 6),
-           "bound": clean(soft.bound, 6), "shortfall": clean(pyo.value(soft.slack), 6),
+    row = {"kind": soft.kind, "name": soft.name, "year": soft.year, "value": clean(body, 6),
+           "bound": clean(soft.bound + soft.shift, 6), "shortfall": clean(amount, 6),
            "direction": soft.direction, "unit": soft.unit}
     if soft.unit == "%":
         match = requirements[(requirements.requirement == soft.name) & (requirements.year == soft.year)].iloc[0]
@@ -54,29 +52,33 @@ def evaluate(data: ProblemData, plan: dict[tuple[str, int], float], scenario: st
     """Figures and violations of ``plan`` (volume per instrument and year; missing counts as 0).
 
     ``scenario`` fixes the organisational scenario; without it the scenario
-    that suits the plan best is taken.
+    that suits the plan best is taken. The elastic model is compiled once;
+    the plan enters as bounds on the volumes.
     """
-    m, soft = make_elastic(data, inflow_may_be_negative=True)
+    elastic = ElasticModel(data, inflow_may_be_negative=True, topup_weight=TOPUP_WEIGHT)
+    m, highs = elastic.model, elastic.highs
     for (i, t), var in m.v.items():
-        var.fix(plan.get((i, t), 0.0))
-    for var in m.u.values():
-        var.domain = pyo.Reals  # a given plan need not have whole inflows
+        col = elastic.compiled.col(var)
+        if col is not None:
+            volume = plan.get((i, t), 0.0)
+            highs.set_col_bounds(col, volume, volume)
     if scenario is not None:
         for s in m.S:
-            m.y[s].fix(1 if s == scenario else 0)
-    topups = sum(m.topup[k] for k in m.TOPUP)
-    m.fit = pyo.Objective(expr=slack_penalty(soft) + TOPUP_WEIGHT * topups, sense=pyo.minimize)
-    outcome = run(m, time_limit)
-    if not outcome.has_solution:
-        return Evaluation(status=outcome.status, has_plan=False)
-    tables = read_tables(m, data)
+            col = elastic.compiled.col(m.y[s])
+            if col is not None:
+                highs.set_col_bounds(col, 1 if s == scenario else 0, 1 if s == scenario else 0)
+    solution = elastic.solve("fit", time_limit)
+    if not solution.has_solution:
+        return Evaluation(status=solution.status, has_plan=False)
+    values = elastic.values(solution)
+    tables = read_tables(values, data, m.links)
     objective = data.settings.objective
     value = tables.totals["societal_value" if objective == "maatschappelijke_waarde" else "participation"]
-    rows = [_violation(s, tables.requirements) for s in broken(soft)]
+    rows = [_violation(soft, amount, body, tables.requirements) for soft, amount, body in elastic.broken(solution)]
     return Evaluation(
-        status=outcome.status,
+        status=solution.status,
         has_plan=True,
-        scenario=next((s for s in m.S if round(pyo.value(m.y[s])) == 1), None),
+        scenario=next((s for s in m.S if round(values.var("y", s)) == 1), None),
         objective_value=value,
         **tables.tables(),
         violations=pd.DataFrame(rows, columns=VIOLATION_COLUMNS),

@@ -1,133 +1,370 @@
-"""The one place that talks to HiGHS, through Pyomo's ``pyomo.contrib.solver`` interface.
+"""The one place that talks to HiGHS: a Pyomo model compiled once to arrays, solved and changed in place.
 
-Solver name ``highs``: it honours a time limit and reports infeasible,
-unbounded and time limit as distinct outcomes when told not to raise
-(see ``tests/test_solver_interface.py``).
+:class:`CompiledModel` turns a Pyomo model into the matrix form HiGHS takes,
+with Pyomo's public standard-form compiler, and keeps its own maps from
+constraint family and data index (``("budget", ("PB", 2021))``) to rows and
+from variable and index (``("v", ("LKS", 2022))``) to columns. Every linear
+measure of a plan (participation, money, ...) is compiled alongside as a
+cost vector, so objectives can be switched and totals read as dot products.
+
+:class:`HighsModel` holds one ``highspy.Highs`` instance filled from those
+arrays. It changes bounds, coefficients, costs and integrality in place and
+solves warm; each solve returns a :class:`Solution` of plain arrays.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import highspy
+import numpy as np
 import pyomo.environ as pyo
-from pyomo.contrib.solver.common.factory import SolverFactory
-from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
+from pyomo.common.errors import InfeasibleConstraintException
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+from pyomo.repn.standard_repn import generate_standard_repn
 
 from models.status import ERROR, INFEASIBLE, INFEASIBLE_OR_UNBOUNDED, NUMERICAL, OPTIMAL, TIME_LIMIT, UNBOUNDED
 
 __all__ = ["ERROR", "INFEASIBLE", "INFEASIBLE_OR_UNBOUNDED", "NUMERICAL", "OPTIMAL", "TIME_LIMIT", "UNBOUNDED"]
 
-_HIGHS_OPTIONS = {"output_flag": False}
+INF = highspy.kHighsInf
+MAXIMIZE, MINIMIZE = "max", "min"
+
+
+def _finite(x: float | None, default: float) -> float:
+    return default if x is None or math.isinf(x) else float(x)
+
+
+def row_key(con) -> tuple[str, object]:
+    """``(family, index)`` of a constraint, e.g. ``("budget", ("PB", 2021))``; ``None`` for a scalar one."""
+    return con.parent_component().local_name, con.index()
+
+
+def col_key(var) -> tuple[str, object]:
+    """``(variable, index)`` of a variable, e.g. ``("v", ("LKS", 2022))``."""
+    return var.parent_component().local_name, var.index()
+
+
+class TriviallyInfeasible(Exception):
+    """A constraint without variables that cannot hold (say, committed money above what is available)."""
+
+
+class CompiledModel:
+    """A Pyomo model as arrays, with maps from the model's names to rows and columns.
+
+    The model's own objectives are ignored: ``measures`` (name to linear
+    expression) are compiled as cost vectors instead. Nothing of the model
+    is changed, except that its objectives are switched off and on again.
+    """
+
+    def __init__(self, model: pyo.ConcreteModel, measures: dict[str, object]):
+        active = [o for o in model.component_data_objects(pyo.Objective, active=True)]
+        for objective in active:
+            objective.deactivate()
+        names = list(measures)
+        model.compiled_measures = pyo.Objective(range(len(names)), rule=lambda _m, k: measures[names[k]])
+        try:
+            info = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
+        except InfeasibleConstraintException as error:
+            raise TriviallyInfeasible(str(error)) from None
+        finally:
+            model.del_component(model.compiled_measures)
+            model.del_component("compiled_measures_index")
+            for objective in active:
+                objective.activate()
+        self.columns = list(info.columns)
+        self.col_of = {id(v): j for j, v in enumerate(self.columns)}
+        self.cols = {col_key(v): j for j, v in enumerate(self.columns)}
+        self.constraints = [entry.constraint for entry in info.rows]
+        if len(set(map(id, self.constraints))) != len(self.constraints):
+            raise ValueError("a ranged constraint compiled to two rows; the model has none by design")
+        self.row_of = {id(c): r for r, c in enumerate(self.constraints)}
+        self.rows = {row_key(c): r for r, c in enumerate(self.constraints)}
+        rhs = np.asarray(info.rhs, dtype=float)
+        kinds = np.array([entry.bound_type for entry in info.rows], dtype=int)
+        self.row_lower = np.where(kinds <= 0, rhs, -INF)
+        self.row_upper = np.where(kinds >= 0, rhs, INF)
+        self.row_lower[self.row_lower <= -INF] = -INF
+        self.row_upper[self.row_upper >= INF] = INF
+        # The constant of each row's body, moved to the right-hand side: bound = rhs + offset.
+        self.offset = np.zeros(len(self.constraints))
+        for r, (con, kind) in enumerate(zip(self.constraints, kinds, strict=True)):
+            bound = pyo.value(con.upper) if kind >= 0 else pyo.value(con.lower)
+            self.offset[r] = bound - rhs[r] if math.isfinite(bound) else _body_constant(con)
+        self.col_lower = np.array([_finite(v.lb, -INF) for v in self.columns])
+        self.col_upper = np.array([_finite(v.ub, INF) for v in self.columns])
+        self.integer = np.array([v.is_integer() or v.is_binary() for v in self.columns], dtype=bool)
+        matrix = info.A.tocsc()
+        self.a_start = matrix.indptr.astype(np.int32)
+        self.a_index = matrix.indices.astype(np.int32)
+        self.a_value = matrix.data.astype(float)
+        costs = info.c.tocsr()
+        self.measures = {name: (costs[[k], :].toarray().ravel(), float(info.c_offset[k]))
+                         for k, name in enumerate(names)}
+
+    @property
+    def num_col(self) -> int:
+        """Number of columns (variables)."""
+        return len(self.columns)
+
+    @property
+    def num_row(self) -> int:
+        """Number of rows (constraints)."""
+        return len(self.constraints)
+
+    def row(self, con) -> int | None:
+        """The row of a constraint, or ``None`` when it has no row (no variables, always true)."""
+        return self.row_of.get(id(con))
+
+    def col(self, var) -> int | None:
+        """The column of a variable, or ``None`` when it appears nowhere."""
+        return self.col_of.get(id(var))
+
+    def measure(self, name: str, x: np.ndarray) -> float:
+        """The value of a compiled measure at the column values ``x``."""
+        vector, offset = self.measures[name]
+        return float(vector @ x + offset)
+
+    def recompile_measures(self, measures: dict[str, object]) -> None:
+        """Compile the measures again after parameters in them changed (a cost, committed money)."""
+        for name, expr in measures.items():
+            vector = np.zeros(self.num_col)
+            repn = generate_standard_repn(expr, compute_values=True, quadratic=False)
+            for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
+                vector[self.col_of[id(var)]] += coef
+            self.measures[name] = (vector, float(pyo.value(repn.constant)))
+
+
+def _body_constant(con) -> float:
+    repn = generate_standard_repn(con.body, compute_values=True, quadratic=False)
+    return float(pyo.value(repn.constant))
+
+
+def row_bounds(compiled: CompiledModel, con) -> tuple[float, float]:
+    """A row's bounds as HiGHS takes them, from the constraint's current (parameter) bounds."""
+    r = compiled.row(con)
+    lower, upper = pyo.value(con.lower), pyo.value(con.upper)
+    offset = compiled.offset[r]
+    return (_finite(None if lower is None else lower - offset, -INF),
+            _finite(None if upper is None else upper - offset, INF))
 
 
 @dataclass
-class Outcome:
-    """Status, whether values were loaded, objective and bound of one solve."""
+class SolverOptions:
+    """How HiGHS runs: MIP gap, threads and a log file; the time limit is given per solve."""
+
+    mip_gap: float | None = None
+    """Relative MIP gap at which HiGHS stops; ``None`` keeps HiGHS's default (1e-4)."""
+    threads: int | None = None
+    log_file: Path | None = None
+
+
+@dataclass
+class Solution:
+    """One solve as plain arrays, indexed like the :class:`CompiledModel` it came from."""
 
     status: str
     has_solution: bool
-    objective: float | None
-    bound: float | None
-    results: object
-    solver: object = None
-    """The Pyomo HiGHS interface that solved it (for ranging)."""
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    x: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """Column values."""
+    activity: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """Row values ``A x``."""
+    row_dual: np.ndarray | None = None
+    """Change of the objective per unit more right-hand side (``None``: no prices asked or available)."""
+    col_dual: np.ndarray | None = None
+    """Reduced costs."""
+    rhs_down: np.ndarray | None = None
+    """How far each row's right-hand side may fall with the same price (``nan``: unlimited)."""
+    rhs_up: np.ndarray | None = None
+    seconds: float = 0.0
 
 
-def _solver():
-    solver = SolverFactory("highs")
-    if not solver.available():
-        raise RuntimeError("HiGHS (highspy) is not available")
-    return solver
+_banner_shown = False
 
 
-def _status(termination, solution_status) -> str:
-    if termination == TerminationCondition.convergenceCriteriaSatisfied:
+def new_highs() -> highspy.Highs:
+    """A silent ``highspy.Highs``.
+
+    HiGHS prints its banner to the process's standard output (file
+    descriptor 1, not ``sys.stdout``) when the first instance is made; that
+    would break ``--json`` output, so the first one is made with it closed.
+    """
+    global _banner_shown
+    if not _banner_shown:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 1)
+            highs = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(devnull)
+        _banner_shown = True
+    else:
+        highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    return highs
+
+
+class HighsModel:
+    """One HiGHS instance holding a compiled model; changed in place and solved warm."""
+
+    def __init__(self, compiled: CompiledModel, options: SolverOptions | None = None):
+        self.compiled = compiled
+        self.options = options or SolverOptions()
+        self.highs = new_highs()
+        if self.options.log_file is not None:
+            self.highs.setOptionValue("output_flag", True)
+            self.highs.setOptionValue("log_to_console", False)
+            self.highs.setOptionValue("log_file", str(self.options.log_file))
+        if self.options.mip_gap is not None:
+            self.highs.setOptionValue("mip_rel_gap", float(self.options.mip_gap))
+        if self.options.threads is not None:
+            self.highs.setOptionValue("threads", int(self.options.threads))
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = compiled.num_col, compiled.num_row
+        lp.col_cost_ = np.zeros(compiled.num_col)
+        lp.col_lower_, lp.col_upper_ = compiled.col_lower, compiled.col_upper
+        lp.row_lower_, lp.row_upper_ = compiled.row_lower, compiled.row_upper
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = compiled.num_col, compiled.num_row
+        lp.a_matrix_.start_ = compiled.a_start
+        lp.a_matrix_.index_ = compiled.a_index
+        lp.a_matrix_.value_ = compiled.a_value
+        if compiled.integer.any():
+            lp.integrality_ = [highspy.HighsVarType.kInteger if k else highspy.HighsVarType.kContinuous
+                               for k in compiled.integer]
+        self.highs.passModel(lp)
+        self.integer = compiled.integer.copy()
+        self.sense = MAXIMIZE
+
+    # -- changes -----------------------------------------------------------------
+    def set_objective(self, vector: np.ndarray, offset: float, sense: str) -> None:
+        """Replace the cost vector, its constant and the direction."""
+        n = len(vector)
+        self.highs.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(vector, dtype=float))
+        self.highs.changeObjectiveOffset(float(offset))
+        self.highs.changeObjectiveSense(highspy.ObjSense.kMaximize if sense == MAXIMIZE
+                                        else highspy.ObjSense.kMinimize)
+        self.sense = sense
+
+    def set_row_bounds(self, row: int, lower: float, upper: float) -> None:
+        """New bounds of one row."""
+        self.highs.changeRowBounds(row, _finite(lower, -INF), _finite(upper, INF))
+
+    def set_col_bounds(self, col: int, lower: float | None, upper: float | None) -> None:
+        """New bounds of one column (``None``: unbounded)."""
+        self.highs.changeColBounds(col, _finite(lower, -INF), _finite(upper, INF))
+
+    def set_coefficient(self, row: int, col: int, value: float) -> None:
+        """One matrix entry (a new entry where there was none; 0 removes one)."""
+        self.highs.changeCoeff(row, col, float(value))
+
+    def row_entries(self, row: int) -> dict[int, float]:
+        """The nonzero entries of a row, column to value."""
+        _, _, count, _ = self.highs.getRow(row)
+        if not count:
+            return {}
+        _, cols, values = self.highs.getRowEntries(row)
+        return dict(zip((int(c) for c in cols), (float(v) for v in values), strict=True))
+
+    def set_integrality(self, integer: np.ndarray) -> None:
+        """Which columns are integer (all at once)."""
+        cols = np.flatnonzero(self.compiled.integer)
+        if len(cols):
+            kinds = np.array([highspy.HighsVarType.kInteger if integer[j] else highspy.HighsVarType.kContinuous
+                              for j in cols])
+            self.highs.changeColsIntegrality(len(cols), cols.astype(np.int32), kinds)
+        self.integer = integer.copy()
+
+    @property
+    def is_mip(self) -> bool:
+        """True while some column is integer."""
+        return bool(self.integer.any())
+
+    def write(self, path: Path) -> None:
+        """The model as HiGHS holds it, in ``.lp`` or ``.mps`` (by the file's extension), with readable names."""
+        compiled = self.compiled
+        for j, var in enumerate(compiled.columns):
+            self.highs.passColName(j, _safe_name(var.name, "c", j))
+        for r, con in enumerate(compiled.constraints):
+            self.highs.passRowName(r, _safe_name(con.name, "r", r))
+        status = self.highs.writeModel(str(path))
+        if status == highspy.HighsStatus.kError:
+            raise OSError(f"HiGHS could not write the model to {path}")
+
+    # -- solving -----------------------------------------------------------------
+    def solve(self, time_limit: float | None, prices: bool = False) -> Solution:
+        """Run HiGHS warm from the current state; with ``prices``, duals and right-hand-side ranging too."""
+        started = time.perf_counter()
+        self.highs.setOptionValue("time_limit", float(max(time_limit, 0.01)) if time_limit is not None else INF)
+        self.highs.run()
+        status = _status(self.highs.getModelStatus())
+        info = self.highs.getInfo()
+        has_solution = info.primal_solution_status == 2 and status != UNBOUNDED  # kSolutionStatusFeasible
+        solution = Solution(status=status, has_solution=has_solution)
+        if has_solution:
+            result = self.highs.getSolution()
+            solution.x = np.asarray(result.col_value, dtype=float)
+            solution.activity = np.asarray(result.row_value, dtype=float)
+            solution.objective = float(info.objective_function_value)
+            if self.is_mip:
+                solution.bound = float(info.mip_dual_bound)
+                solution.gap = float(info.mip_gap) if math.isfinite(info.mip_gap) else None
+            else:
+                solution.gap = 0.0 if status == OPTIMAL else None
+            if prices and not self.is_mip and status == OPTIMAL:
+                solution.row_dual = np.asarray(result.row_dual, dtype=float)
+                solution.col_dual = np.asarray(result.col_dual, dtype=float)
+                solution.rhs_down, solution.rhs_up = self._ranging()
+        solution.seconds = time.perf_counter() - started
+        return solution
+
+    def _ranging(self) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """How far each row's active bound may move (down, up) keeping the basis; ``nan`` for unlimited."""
+        status, ranging = self.highs.getRanging()
+        if status != highspy.HighsStatus.kOk or not ranging.valid:
+            return None, None
+        lp = self.highs.getLp()
+        upper, lower = np.asarray(lp.row_upper_, dtype=float), np.asarray(lp.row_lower_, dtype=float)
+        current = np.where(upper < INF, upper, lower)
+        down = np.asarray(ranging.row_bound_dn.value_, dtype=float)
+        up = np.asarray(ranging.row_bound_up.value_, dtype=float)
+        return (np.where(down <= -INF, np.nan, down - current), np.where(up >= INF, np.nan, up - current))
+
+
+def _status(model_status) -> str:
+    status = highspy.HighsModelStatus
+    if model_status == status.kOptimal:
         return OPTIMAL
-    if termination in (TerminationCondition.provenInfeasible, TerminationCondition.locallyInfeasible):
+    if model_status == status.kInfeasible:
         return INFEASIBLE
-    if termination == TerminationCondition.unbounded:
+    if model_status == status.kUnbounded:
         return UNBOUNDED
-    if termination == TerminationCondition.infeasibleOrUnbounded:
+    if model_status == status.kUnboundedOrInfeasible:
         return INFEASIBLE_OR_UNBOUNDED
-    if termination in (TerminationCondition.maxTimeLimit, TerminationCondition.iterationLimit):
+    if model_status in (status.kTimeLimit, status.kIterationLimit, status.kSolutionLimit, status.kInterrupt):
         return TIME_LIMIT
     return ERROR
 
 
-def run(model: pyo.ConcreteModel, time_limit: float | None) -> Outcome:
-    """One HiGHS solve; never raises on a non-optimal outcome."""
-    options = dict(_HIGHS_OPTIONS)
-    kwargs = {}
-    if time_limit is not None:
-        kwargs["time_limit"] = max(time_limit, 0.01)
-    solver = _solver()
-    results = solver.solve(
-        model,
-        load_solutions=False,
-        raise_exception_on_nonoptimal_result=False,
-        solver_options=options,
-        **kwargs,
-    )
-    status = _status(results.termination_condition, results.solution_status)
-    has_solution = results.solution_status in (SolutionStatus.optimal, SolutionStatus.feasible)
-    if status == UNBOUNDED:
-        has_solution = False
-    if has_solution:
-        results.solution_loader.load_vars()
-    return Outcome(status, has_solution, results.incumbent_objective, results.objective_bound, results, solver)
-
-
-def tell_infeasible_from_unbounded(model: pyo.ConcreteModel, time_limit: float | None) -> str:
-    """HiGHS may say 'infeasible or unbounded'; a zero objective tells which."""
-    model.objective.deactivate()
-    model._feasibility = pyo.Objective(expr=0)
-    outcome = run(model, time_limit)
-    model.del_component(model._feasibility)
-    model.objective.activate()
-    return UNBOUNDED if outcome.has_solution else INFEASIBLE
-
-
-def integer_vars(model: pyo.ConcreteModel) -> list:
-    """The active integer and binary variables of a model."""
-    return [v for v in model.component_data_objects(pyo.Var, active=True) if v.is_integer() or v.is_binary()]
+def _safe_name(name: str, prefix: str, k: int) -> str:
+    """A name the LP and MPS formats accept, unique by its number."""
+    kept = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "_[],.") else "_" for ch in name)
+    return f"{prefix}{k}_{kept}"[:250]
 
 
 def solver_version() -> str:
-    """'HiGHS x.y.z' as reported by the interface."""
-    try:
-        version = _solver().version()
-    except RuntimeError:
-        return "HiGHS (niet beschikbaar)"
-    return "HiGHS " + ".".join(str(x) for x in version)
-
-
-def rhs_ranges(outcome: Outcome, constraints) -> dict:
-    """How far each constraint's right-hand side may move (down, up) with the same shadow price.
-
-    From HiGHS's ranging of the LP the outcome solved; ``None`` for an
-    unlimited direction. Empty when ranging is not available (a MIP, or an
-    interface without the row map).
-    """
-    highs = getattr(outcome.solver, "_solver_model", None)
-    mapping = getattr(outcome.solver, "_pyomo_con_to_solver_con_map", None)
-    if highs is None or mapping is None:
-        return {}
-    status, ranging = highs.getRanging()
-    if status != highspy.HighsStatus.kOk or not ranging.valid:
-        return {}
-    lp = highs.getLp()
-    # Each attribute access copies the whole array: take them once.
-    uppers, lowers = list(lp.row_upper_), list(lp.row_lower_)
-    downs, ups = list(ranging.row_bound_dn.value_), list(ranging.row_bound_up.value_)
-    ranges = {}
-    for con in constraints:
-        row = mapping.get(con)
-        if row is None:
-            continue
-        upper, lower = uppers[row], lowers[row]
-        current = upper if upper < highspy.kHighsInf else lower
-        down, up = downs[row], ups[row]
-        ranges[con] = (None if down <= -highspy.kHighsInf else down - current,
-                       None if up >= highspy.kHighsInf else up - current)
-    return ranges
+    """'HiGHS x.y.z'."""
+    h = new_highs()
+    return f"HiGHS {h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"

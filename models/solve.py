@@ -1,10 +1,11 @@
-"""Solve the allocation model with HiGHS and return plain tables.
+"""Solve the allocation model and return plain tables.
 
-One public entry point, :func:`solve`: data in, :class:`Result` out; the
-Pyomo model is built and dropped inside. HiGHS is reached through Pyomo's
-``pyomo.contrib.solver`` interface (name ``highs``), which honours a time
-limit and reports infeasible, unbounded and time limit as distinct outcomes
-(see ``tests/test_solver_interface.py``).
+:func:`optimise` runs the objective the settings ask for on a
+:class:`~models.session.Session` (so what-ifs and the comparison re-use one
+built model); :func:`solve` is the same for one data set, building its own
+session. The lexicographic objective solves twice: first maximum
+participation, then, holding it within the settings' tolerance, the least
+net money of the gemeente.
 """
 
 from __future__ import annotations
@@ -13,30 +14,26 @@ import time
 from dataclasses import dataclass, field
 
 import pandas as pd
-import pyomo.environ as pyo
 
-from models.allocation import build
 from models.data import ProblemData
 from models.diagnose import explain_infeasibility
 from models.highs import (
     ERROR,
     INFEASIBLE,
-    INFEASIBLE_OR_UNBOUNDED,
     NUMERICAL,
     OPTIMAL,
     TIME_LIMIT,
     UNBOUNDED,
-    Outcome,
-    integer_vars,
-    rhs_ranges,
-    run,
+    Solution,
+    SolverOptions,
     solver_version,
-    tell_infeasible_from_unbounded,
 )
-from models.tables import Tables, read_tables
+from models.session import CHEAPEST, LEAST_GEMEENTE_MONEY, Deadline, Session
+from models.tables import PlanValues, Tables, plan_dicts, read_tables
 from models.verify import residuals
 
-__all__ = ["CHEAPEST", "ERROR", "INFEASIBLE", "NUMERICAL", "OPTIMAL", "TIME_LIMIT", "UNBOUNDED", "Result", "solve"]
+__all__ = ["CHEAPEST", "ERROR", "INFEASIBLE", "NUMERICAL", "OPTIMAL", "TIME_LIMIT", "UNBOUNDED", "Result", "optimise",
+           "solve"]
 
 
 @dataclass(kw_only=True)
@@ -60,126 +57,98 @@ class Result(Tables):
     """Rules the independent re-check (:mod:`models.verify`) found broken; empty when all is well."""
     infeasibility: pd.DataFrame = field(default_factory=pd.DataFrame)
     """For an infeasible model: the smallest relaxation (see :mod:`models.diagnose`)."""
+    rebuilt: bool = False
+    """True when the session had to build the model again for this result (a change it could not make in place)."""
 
 
-CHEAPEST = "minimale_kosten"
-
-
-def solve(data: ProblemData, time_limit: float | None = None, participation_floor: float | None = None) -> Result:
-    """Build, solve and report the model for ``data``.
-
-    The lexicographic objective solves twice: first maximum participation,
-    then, holding it within the settings' tolerance, the least net money of
-    the gemeente. With ``participation_floor`` the objective is instead the
-    least total cost of a plan with at least that participation.
-    """
-    started = time.perf_counter()
-    limit = data.settings.time_limit if time_limit is None else time_limit
-    objective = data.settings.objective if participation_floor is None else CHEAPEST
-    model = build(data)
+def solve(data: ProblemData, time_limit: float | None = None, participation_floor: float | None = None,
+          options: SolverOptions | None = None) -> Result:
+    """Build, solve and report the model for ``data`` (see :func:`optimise`)."""
+    session = Session(data, options)
+    limit = Deadline(data.settings.time_limit if time_limit is None else time_limit)
     if participation_floor is not None:
-        model.objective.deactivate()
-        model.participation_floor = pyo.Constraint(expr=model.participation >= participation_floor)
-        model.cheapest_total = pyo.Objective(expr=model.total_cost, sense=pyo.minimize)
-    is_mip = bool(integer_vars(model))
-    result = Result(status=ERROR, objective_name=objective, is_mip=is_mip, solver=solver_version())
+        return cheapest(session, participation_floor, limit)
+    return optimise(session, deadline=limit)
 
-    outcome = run(model, limit)
-    if outcome.status == INFEASIBLE_OR_UNBOUNDED:
-        outcome.status = tell_infeasible_from_unbounded(model, limit)
-    first_phase = {"maatschappelijke_waarde": objective, CHEAPEST: objective}.get(objective, "participatie")
-    result.phases.append({"phase": first_phase, "status": outcome.status, "objective": outcome.objective})
 
-    if objective == "lexicografisch":
-        if outcome.has_solution:
-            best = outcome.objective
-            tolerance = data.settings.lexicographic_tolerance * max(abs(best), 1.0)
-            model.hold_participation = pyo.Constraint(expr=model.participation >= best - tolerance)
-            model.objective.deactivate()
-            model.cheapest = pyo.Objective(expr=model.gemeente_spending, sense=pyo.minimize)
-            remaining = max(limit - (time.perf_counter() - started), 0.01)
-            second = run(model, remaining)
-            result.phases.append({"phase": "minimale gemeentelijke inzet", "status": second.status,
-                                  "objective": second.objective})
-            if second.has_solution:
-                outcome = Outcome(second.status, True, pyo.value(model.participation), None, second.results)
-            else:
-                # Fall back on phase 1's plan, which is still loaded.
-                outcome = run(_restore_phase_one(model), remaining)
-
-    result.status = outcome.status
-    result.has_plan = outcome.has_solution
-    if not outcome.has_solution:
-        if outcome.status == INFEASIBLE:
-            result.infeasibility = explain_infeasibility(data, limit)
-        result.solve_seconds = time.perf_counter() - started
-        return result
-
-    result.objective_value = _objective_value(model, objective)
-    if outcome.status == TIME_LIMIT and outcome.bound is not None and outcome.objective is not None:
-        result.objective_bound = outcome.bound
-        result.gap = abs(outcome.bound - outcome.objective) / max(abs(outcome.objective), 1e-9)
-    elif outcome.status == OPTIMAL:
-        result.gap = 0.0
-    result.scenario = next((s for s in data.scenarios if round(pyo.value(model.y[s])) == 1), None)
-
-    result.check_failures = _recheck(model, data, result.scenario)
-    if result.check_failures:
-        result.status = NUMERICAL
-    duals, reduced, ranges = _shadow_prices(model, objective, is_mip, outcome, limit)
-    result.duals_conditional = is_mip
-    for name, table in read_tables(model, data, duals, reduced, ranges).tables().items():
-        setattr(result, name, table)
+def optimise(session: Session, objective: str | None = None, deadline: Deadline | None = None) -> Result:
+    """The best plan for the session's data, with prices, the re-check and, when infeasible, the diagnosis."""
+    started = time.perf_counter()
+    rebuilds = session.rebuilds
+    data = session.data
+    objective = objective or data.settings.objective
+    deadline = deadline or Deadline(data.settings.time_limit)
+    result = Result(status=ERROR, objective_name=objective, is_mip=session.is_mip, solver=solver_version())
+    lexicographic = objective == "lexicografisch"
+    # An LP's prices come with its solve; a MIP's (or the lexicographic phase 1's) need their own LP below.
+    first = session.solve(objective, deadline, prices=not session.is_mip)
+    phase = {"maatschappelijke_waarde": objective}.get(objective, "participatie")
+    result.phases.append({"phase": phase, "status": first.status, "objective": first.objective})
+    final, priced = first, first
+    if lexicographic and first.has_solution:
+        best = first.objective
+        session.set_floor(best - data.settings.lexicographic_tolerance * max(abs(best), 1.0))
+        second = session.solve(LEAST_GEMEENTE_MONEY, deadline)
+        session.set_floor(None)
+        result.phases.append({"phase": "minimale gemeentelijke inzet", "status": second.status,
+                              "objective": second.objective})
+        if second.has_solution:  # else phase 1's plan stands
+            final = second
+            if session.is_mip:
+                priced = None
+    if session.is_mip and final.has_solution:
+        priced = session.prices_at(final.x, "participatie" if lexicographic else objective, deadline)
+    _fill(result, session, final, priced if priced is not None and priced.row_dual is not None else None)
+    if final.status == INFEASIBLE:
+        result.infeasibility = explain_infeasibility(data, deadline.left())
+    if result.has_plan:
+        result.objective_value = result.totals["societal_value" if objective == "maatschappelijke_waarde"
+                                               else "participation"]
+    result.rebuilt = session.rebuilds > rebuilds
     result.solve_seconds = time.perf_counter() - started
     return result
 
 
-def _recheck(model: pyo.ConcreteModel, data: ProblemData, scenario: str | None) -> list[str]:
-    """Re-check the loaded plan against the data, independently of the formulation."""
-    names = ("v", "u", "topup", "surplus")
-    values = {name: {k: var.value for k, var in getattr(model, name).items()} for name in names}
-    return residuals(data, values["v"], values["u"], values["topup"], values["surplus"], scenario)
+def cheapest(session: Session, participation_floor: float, deadline: Deadline | None = None) -> Result:
+    """The plan of least total cost with at least ``participation_floor``; no prices (none are reported)."""
+    started = time.perf_counter()
+    rebuilds = session.rebuilds
+    result = Result(status=ERROR, objective_name=CHEAPEST, is_mip=session.is_mip, solver=solver_version())
+    session.set_floor(participation_floor)
+    try:
+        solution = session.solve(CHEAPEST, deadline)
+    finally:
+        session.set_floor(None)
+    result.phases.append({"phase": CHEAPEST, "status": solution.status, "objective": solution.objective})
+    _fill(result, session, solution, None)
+    if result.has_plan:
+        result.objective_value = result.totals["total_cost"]
+    result.rebuilt = session.rebuilds > rebuilds
+    result.solve_seconds = time.perf_counter() - started
+    return result
 
 
-def _restore_phase_one(model: pyo.ConcreteModel) -> pyo.ConcreteModel:
-    model.cheapest.deactivate()
-    model.hold_participation.deactivate()
-    model.objective.activate()
-    return model
-
-
-def _objective_value(model: pyo.ConcreteModel, objective: str) -> float:
-    if objective == "maatschappelijke_waarde":
-        return pyo.value(model.societal_value)
-    if objective == CHEAPEST:
-        return pyo.value(model.total_cost)
-    return pyo.value(model.participation)
-
-
-def _shadow_prices(model, objective, is_mip, outcome, limit):
-    """Duals, reduced costs and right-hand-side ranges in units of the reported objective.
-
-    For a MIP the integer variables are fixed at their values and the LP is
-    solved again: the prices hold for that integer choice (conditional). For
-    the lexicographic objective the prices are those of maximum participation.
-    """
-    resolve = is_mip or objective == "lexicografisch"
-    priced = list(model.budget.values()) + list(model.requirement.values())
-    if not resolve:
-        loader = outcome.results.solution_loader
-        return loader.get_duals(), loader.get_reduced_costs(), rhs_ranges(outcome, priced)
-    plan_values = [(v, v.value) for v in model.component_data_objects(pyo.Var)]
-    for var in integer_vars(model):
-        var.fix(round(var.value))
-        var.domain = pyo.Reals  # HiGHS gives duals only for an LP
-    if objective == "lexicografisch" and hasattr(model, "cheapest"):
-        _restore_phase_one(model)
-    relaxed = run(model, limit)
-    duals, reduced, ranges = {}, {}, {}
-    if relaxed.has_solution:
-        duals = relaxed.results.solution_loader.get_duals()
-        reduced = relaxed.results.solution_loader.get_reduced_costs()
-        ranges = rhs_ranges(relaxed, priced)
-    for var, value in plan_values:  # the reported plan, not the re-solve's vertex
-        var.set_value(value, skip_validation=True)
-    return duals, reduced, ranges
+def _fill(result: Result, session: Session, solution: Solution, priced: Solution | None) -> None:
+    """Status, gap, scenario, the re-check and every table of a solution."""
+    result.status = solution.status
+    result.has_plan = solution.has_solution
+    if not solution.has_solution:
+        return
+    data = session.data
+    if solution.status == TIME_LIMIT and solution.bound is not None and solution.objective is not None:
+        result.objective_bound = solution.bound
+        result.gap = abs(solution.bound - solution.objective) / max(abs(solution.objective), 1e-9)
+    else:
+        result.gap = solution.gap if solution.gap is not None else (0.0 if solution.status == OPTIMAL else None)
+    values = PlanValues(session.compiled, solution.x, solution.activity + session.compiled.offset, session.measure)
+    if priced is not None:
+        values.row_dual, values.col_dual = priced.row_dual, priced.col_dual
+        values.rhs_down, values.rhs_up = priced.rhs_down, priced.rhs_up
+    result.duals_conditional = session.is_mip
+    result.scenario = next((s for s in data.scenarios if round(values.var("y", s)) == 1), None)
+    plan = plan_dicts(values)
+    result.check_failures = residuals(data, plan["v"], plan["u"], plan["topup"], plan["surplus"], result.scenario)
+    if result.check_failures:
+        result.status = NUMERICAL
+    for name, table in read_tables(values, data, session.model.links).tables().items():
+        setattr(result, name, table)

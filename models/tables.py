@@ -1,15 +1,22 @@
-"""Read a solved (or evaluated) model into plain tables with English column names."""
+"""A solved (or evaluated) plan as plain tables with English column names.
+
+Built from the solver's arrays (:class:`PlanValues`: column values, row
+bodies, duals, ranges, each looked up by constraint family and data index)
+and the data; no Pyomo expression is evaluated here.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
 
-from models.allocation import quantity, requirement_lhs, spending
+from models.allocation import Links, requirement_key
 from models.data import ProblemData
+from models.highs import CompiledModel
 
 
 def clean(x: float | None, digits: int = 9) -> float | None:
@@ -35,68 +42,117 @@ class Tables:
         return {name: getattr(self, name) for name in ("plan", "budgets", "requirements", "groups", "totals")}
 
 
-def read_tables(m: pyo.ConcreteModel, data: ProblemData, duals=None, reduced=None, ranges=None) -> Tables:
-    """Every table of the loaded solution.
+@dataclass
+class PlanValues:
+    """A solution read by the model's names.
 
-    ``duals`` and ``reduced`` map components to prices, ``ranges`` constraints
-    to how far their right-hand side may move (down, up) at that price.
+    ``body`` holds each row's own left-hand side at the solution (for an
+    elastic model: without its slacks). Prices are ``None`` when not asked
+    for or not available.
     """
-    duals, reduced, ranges = duals or {}, reduced or {}, ranges or {}
-    return Tables(plan=plan_table(m, data, reduced), budgets=budget_table(m, data, duals, ranges),
-                  requirements=requirement_table(m, data, duals, ranges), groups=group_table(m, data, duals),
-                  totals=totals(m, data))
+
+    compiled: CompiledModel
+    x: np.ndarray
+    body: np.ndarray
+    measure: Callable[[str, np.ndarray], float]
+    row_dual: np.ndarray | None = None
+    col_dual: np.ndarray | None = None
+    rhs_down: np.ndarray | None = None
+    rhs_up: np.ndarray | None = None
+
+    def var(self, name: str, index) -> float:
+        """Value of a variable; 0 when the model has no such column."""
+        col = self.compiled.cols.get((name, index))
+        return float(self.x[col]) if col is not None else 0.0
+
+    def row(self, name: str, index) -> float:
+        """A row's left-hand side; 0 for a row without variables."""
+        row = self.compiled.rows.get((name, index))
+        return float(self.body[row]) if row is not None else 0.0
+
+    def dual(self, name: str, index) -> float | None:
+        """The row's shadow price (objective per unit of right-hand side)."""
+        row = self.compiled.rows.get((name, index))
+        return None if row is None or self.row_dual is None else float(self.row_dual[row])
+
+    def reduced_cost(self, name: str, index) -> float | None:
+        """The column's reduced cost."""
+        col = self.compiled.cols.get((name, index))
+        return None if col is None or self.col_dual is None else float(self.col_dual[col])
+
+    def rhs_range(self, name: str, index) -> tuple[float | None, float | None]:
+        """How far the row's right-hand side may move (down, up) at its price; ``None``: unlimited or unknown."""
+        row = self.compiled.rows.get((name, index))
+        if row is None or self.rhs_down is None:
+            return None, None
+        down, up = float(self.rhs_down[row]), float(self.rhs_up[row])
+        return (None if math.isnan(down) else down), (None if math.isnan(up) else up)
+
+    def total(self, name: str) -> float:
+        """A measure of the plan (participation, total_cost, ...)."""
+        return self.measure(name, self.x)
+
+    def quantity(self, data: ProblemData, kind: str, i: str, t: int) -> float:
+        """``v``, ``u`` or persons ``ppu * v`` of an instrument in a year."""
+        if kind == "instroom":
+            return self.var("u", (i, t))
+        volume = self.var("v", (i, t))
+        return data.instruments[i].persons_per_unit * volume if kind == "personen" else volume
 
 
-def _range(ranges, con, column: str, digits: int = 6) -> dict:
-    down, up = ranges.get(con, (None, None))
+def read_tables(values: PlanValues, data: ProblemData, links: Links) -> Tables:
+    """Every table of a plan."""
+    return Tables(plan=plan_table(values, data), budgets=budget_table(values, data, links),
+                  requirements=requirement_table(values, data), groups=group_table(values, data),
+                  totals=totals(values))
+
+
+def _range(values: PlanValues, name: str, index, column: str, digits: int = 6) -> dict:
+    down, up = values.rhs_range(name, index)
     return {f"{column}_down": clean(down, digits), f"{column}_up": clean(up, digits)}
 
 
-def totals(m: pyo.ConcreteModel, data: ProblemData) -> dict[str, float]:
+def totals(values: PlanValues) -> dict[str, float]:
     """Participation, person-years, benefit, money: the plan's totals."""
-    persons = sum(pyo.value(m.p[i, t]) for i in m.I for t in m.T)
-    result = {
-        "participation": clean(pyo.value(m.participation)),
-        "person_years": clean(persons),
-        "benefit": clean(sum(data.benefit(i) * pyo.value(m.p[i, t]) for i in m.I for t in m.T)),
-        "societal_value": clean(pyo.value(m.societal_value)),
-        "gemeente_spending": clean(pyo.value(m.gemeente_spending)),
-        "topup": clean(sum(pyo.value(m.topup[k]) for k in m.TOPUP)),
-        "total_cost": clean(pyo.value(m.total_cost)),
-    }
-    for who in m.BEARERS:
-        result[f"money_{who}"] = clean(pyo.value(m.bearer_money[who]))
-    return result
+    names = [name for name in values.compiled.measures
+             if name in ("participation", "person_years", "benefit", "societal_value", "gemeente_spending", "topup",
+                         "total_cost") or name.startswith("money_")]
+    return {name: clean(values.total(name)) for name in names}
 
 
-def plan_table(m, data, reduced) -> pd.DataFrame:
+def plan_table(values: PlanValues, data: ProblemData) -> pd.DataFrame:
     """Volume, inflow and persons per instrument and year."""
     rows = []
-    for i in m.I:
-        inst = data.instruments[i]
-        for t in m.T:
+    for i, inst in data.instruments.items():
+        for t in data.years:
+            volume = values.var("v", (i, t))
             rows.append({
                 "instrument": i,
                 "year": t,
                 "unit": inst.unit,
-                "volume": clean(pyo.value(m.v[i, t])),
-                "inflow": clean(pyo.value(m.u[i, t])),
-                "persons": clean(pyo.value(m.p[i, t])),
-                "reduced_cost": clean(reduced.get(m.v[i, t]) if reduced else None),
+                "volume": clean(volume),
+                "inflow": clean(values.var("u", (i, t))),
+                "persons": clean(inst.persons_per_unit * volume),
+                "reduced_cost": clean(values.reduced_cost("v", (i, t))),
             })
     return pd.DataFrame(rows)
 
 
-def budget_table(m, data, duals, ranges=None) -> pd.DataFrame:
-    """Use of every budget line per year; ``slack`` < 0 where a given plan overspends."""
+def budget_table(values: PlanValues, data: ProblemData, links: Links) -> pd.DataFrame:
+    """Use of every budget line per year; ``slack`` < 0 where a given plan overspends.
+
+    The budget row is ``cost + top-ups paid + surplus - top-up - received``,
+    so the money used from the line is that minus its own surplus, plus its
+    top-up and the surplus it received, plus what is committed.
+    """
     rows = []
     for (b, t), budget in data.budgets.items():
-        used = pyo.value(spending(m, data, b, t))
-        topup = pyo.value(m.topup[b, t]) if (b, t) in m.TOPUP else 0.0
-        surplus = pyo.value(m.surplus[b, t]) if (b, t) in m.SURPLUS else 0.0
-        received = sum(pyo.value(m.surplus[o, t]) for o in m.links.receivers.get((b, t), ()))
+        topup = values.var("topup", (b, t))
+        surplus = values.var("surplus", (b, t))
+        received = sum(values.var("surplus", (o, t)) for o in links.receivers.get((b, t), ()))
+        used = values.row("budget", (b, t)) - surplus + topup + received + budget.committed
         room = budget.available - budget.savings_target + topup + received
-        dual = duals.get(m.budget[b, t]) if duals else None
+        dual = values.dual("budget", (b, t))
         rows.append({
             "line": b,
             "year": t,
@@ -110,25 +166,23 @@ def budget_table(m, data, duals, ranges=None) -> pd.DataFrame:
             "surplus": clean(surplus, 2),
             "slack": clean(room - used - surplus, 2),
             "shadow_price": clean(dual * 1000 if dual is not None else None, 6),
-            **_range(ranges or {}, m.budget[b, t], "valid", 2),
+            **_range(values, "budget", (b, t), "valid", 2),
         })
     return pd.DataFrame(rows)
 
 
-def requirement_table(m, data, duals, ranges=None) -> pd.DataFrame:
+def requirement_table(values: PlanValues, data: ProblemData) -> pd.DataFrame:
     """Every requirement with its value, bound and slack (a share as a fraction)."""
     rows = []
     for req in data.requirements:
-        key = (req.name, req.year if req.year is not None else "totaal")
-        value = pyo.value(requirement_lhs(m, data, req))
+        key = requirement_key(req)
+        value = values.row("requirement", key)
         slack = {">=": value - req.rhs, "<=": req.rhs - value, "=": -abs(value - req.rhs)}[req.sense]
-        con = m.requirement[key] if key in m.requirement else None
-        dual = duals.get(con) if (duals and con is not None) else None
         share = None
         if req.kind == "aandeel":
             years = data.years if req.year is None else (req.year,)
-            part = sum(pyo.value(quantity(m, data, req.quantity, i, t)) for i in req.share_part for t in years)
-            whole = sum(pyo.value(quantity(m, data, req.quantity, i, t)) for i in req.share_base for t in years)
+            part = sum(values.quantity(data, req.quantity, i, t) for i in req.share_part for t in years)
+            whole = sum(values.quantity(data, req.quantity, i, t) for i in req.share_base for t in years)
             share = part / whole if whole > 1e-9 else None
         rows.append({
             "requirement": req.name,
@@ -139,21 +193,21 @@ def requirement_table(m, data, duals, ranges=None) -> pd.DataFrame:
             "value": clean(share if req.kind == "aandeel" else value, 6),
             "bound": clean(req.share if req.kind == "aandeel" else req.rhs, 6),
             "slack": clean(slack, 6),
-            "shadow_price": clean(dual, 6),
+            "shadow_price": clean(values.dual("requirement", key), 6),
             # A share's right-hand side is 0 in the linear form; a range there would not read as a percentage.
-            **_range({} if req.kind == "aandeel" else ranges or {}, con, "valid"),
+            **({"valid_down": None, "valid_up": None} if req.kind == "aandeel"
+               else _range(values, "requirement", key, "valid")),
         })
     return pd.DataFrame(rows)
 
 
-def group_table(m, data, duals) -> pd.DataFrame:
+def group_table(values: PlanValues, data: ProblemData) -> pd.DataFrame:
     """Persons placed per target group and year."""
     rows = []
     for (g, t), group in data.groups.items():
-        if (g, t) not in m.group_capacity:
+        if ("group_capacity", (g, t)) not in values.compiled.rows:
             continue
-        persons = sum(pyo.value(m.p[i, t]) for i, inst in data.instruments.items() if inst.group == g)
-        dual = duals.get(m.group_capacity[g, t]) if duals else None
+        persons = values.row("group_capacity", (g, t))
         rows.append({
             "group": g,
             "year": t,
@@ -161,6 +215,15 @@ def group_table(m, data, duals) -> pd.DataFrame:
             "exact": group.exact,
             "persons": clean(persons, 6),
             "slack": clean(group.size - persons, 6),
-            "shadow_price": clean(dual, 6),
+            "shadow_price": clean(values.dual("group_capacity", (g, t)), 6),
         })
     return pd.DataFrame(rows)
+
+
+def plan_dicts(values: PlanValues) -> dict[str, dict]:
+    """``v``, ``u``, ``topup`` and ``surplus`` as dicts by index (for the independent re-check)."""
+    found: dict[str, dict] = {"v": {}, "u": {}, "topup": {}, "surplus": {}}
+    for (name, index), col in values.compiled.cols.items():
+        if name in found:
+            found[name][index] = float(values.x[col])
+    return found

@@ -1,0 +1,449 @@
+"""A persistent model: built once from the data, changed in place, solved again warm.
+
+A :class:`Session` holds the Pyomo model (the formulation of record), its
+compiled form and one HiGHS instance. A change of an input number (money of
+a budget line, a cost, an instrument's bounds, a requirement level, a group
+size, the fixed scenario) updates the session's copy of the data, the Pyomo
+parameter or bound it feeds, and exactly the HiGHS rows, columns or
+coefficients that number reaches:
+
+================================  =====================================  ===============================
+change                            Pyomo                                  HiGHS
+================================  =====================================  ===============================
+available, savings, committed     ``available``/``savings``/``committed``  bounds of ``budget[b,t]``
+cost or one-off cost              ``cost[i,b,t]``, ``once[i,b,t]``        coefficients in ``budget[b,t]``
+scenario cost                     ``scenario_cost[s,b,t]``                coefficient of ``y[s]``
+instrument bounds                 bounds of ``v[i,*]``, ``u[i,*]``         column bounds, big-M rows
+maximum change                    ``max_change[i]``                       bounds of ``step_*[i,*]``
+requirement level or share        ``requirement_level``, the row          bounds or coefficients
+group size                        ``group_size[g,t]``                     bounds, big-M rows
+fixed scenario                    bounds of ``y``                         column bounds
+================================  =====================================  ===============================
+
+Money and costs also sit in the measures (total cost, money per bearer); those
+are compiled again when next read. Anything else (a new budget line, a cost
+where the model has no term, another objective setting for integers) is
+rebuilt from the data, and :attr:`Session.rebuilds` counts it, so a caller can
+show that it happened. A test checks every kind of change against a fresh
+build of the changed data.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import fields, replace
+
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.repn.standard_repn import generate_standard_repn
+
+from models import allocation
+from models.data import ProblemData, Requirement, inflow_bound
+from models.highs import (
+    INF,
+    INFEASIBLE,
+    INFEASIBLE_OR_UNBOUNDED,
+    MAXIMIZE,
+    MINIMIZE,
+    UNBOUNDED,
+    CompiledModel,
+    HighsModel,
+    Solution,
+    SolverOptions,
+    TriviallyInfeasible,
+    row_bounds,
+)
+
+UNSET = object()
+"""Marks an argument that was not given (``None`` means: no bound)."""
+
+CHEAPEST = "minimale_kosten"
+LEAST_GEMEENTE_MONEY = "minimale_gemeentelijke_inzet"
+FEASIBILITY = "haalbaarheid"
+OBJECTIVES = {
+    "participatie": ("participation", MAXIMIZE),
+    "lexicografisch": ("participation", MAXIMIZE),
+    "maatschappelijke_waarde": ("societal_value", MAXIMIZE),
+    LEAST_GEMEENTE_MONEY: ("gemeente_spending", MINIMIZE),
+    CHEAPEST: ("total_cost", MINIMIZE),
+}
+INSTRUMENT_BOUNDS = ("min_volume", "max_volume", "min_inflow", "max_inflow")
+
+
+class Deadline:
+    """The time left of a whole run, shared by its solves."""
+
+    def __init__(self, seconds: float | None):
+        self.end = None if seconds is None else time.perf_counter() + seconds
+
+    def left(self) -> float | None:
+        """Seconds left (at least a hundredth, so HiGHS gets to return its best), or ``None``."""
+        return None if self.end is None else max(self.end - time.perf_counter(), 0.01)
+
+
+def _own_copy(data: ProblemData) -> ProblemData:
+    """A copy whose tables the session may change without touching the caller's data."""
+    return replace(data, instruments=dict(data.instruments), budgets=dict(data.budgets), cost=dict(data.cost),
+                   once=dict(data.once), groups=dict(data.groups), requirements=list(data.requirements),
+                   scenarios=dict(data.scenarios), friction=dict(data.friction), fixed_cost=dict(data.fixed_cost))
+
+
+class Session:
+    """The allocation model for one data set, kept between solves."""
+
+    def __init__(self, data: ProblemData, options: SolverOptions | None = None):
+        self.options = options or SolverOptions()
+        self.data = _own_copy(data)
+        self.rebuilds = 0
+        self._build()
+
+    # -- building --------------------------------------------------------------------
+    def _build(self) -> None:
+        self.model = allocation.build(self.data)
+        self.trivially_infeasible = False
+        try:
+            self.compiled = CompiledModel(self.model, allocation.measures(self.model))
+        except TriviallyInfeasible:
+            self.trivially_infeasible = True
+            self.compiled = self.highs = None
+            return
+        self.highs = HighsModel(self.compiled, self.options)
+        self._measures_stale = False
+
+    def rebuild(self) -> None:
+        """Build everything again from the session's data (a change the session cannot make in place)."""
+        self.rebuilds += 1
+        self._build()
+
+    @property
+    def is_mip(self) -> bool:
+        """True when the model has integer or binary variables."""
+        return self.compiled is not None and bool(self.compiled.integer.any())
+
+    # -- reading -----------------------------------------------------------------------
+    def measure(self, name: str, x: np.ndarray) -> float:
+        """A measure (participation, total_cost, money_gemeente, ...) at column values ``x``."""
+        if self._measures_stale:
+            self.compiled.recompile_measures(allocation.measures(self.model))
+            self._measures_stale = False
+        return self.compiled.measure(name, x)
+
+    # -- solving ------------------------------------------------------------------------
+    def solve(self, objective: str, deadline: Deadline | None = None, prices: bool = False) -> Solution:
+        """One solve with ``objective`` (a key of :data:`OBJECTIVES`, or :data:`FEASIBILITY`)."""
+        if self.trivially_infeasible:
+            return Solution(status=INFEASIBLE, has_solution=False)
+        if objective == FEASIBILITY:
+            self.highs.set_objective(np.zeros(self.compiled.num_col), 0.0, MINIMIZE)
+        else:
+            name, sense = OBJECTIVES[objective]
+            self.measure(name, np.zeros(self.compiled.num_col))  # recompiles stale measures
+            vector, offset = self.compiled.measures[name]
+            self.highs.set_objective(vector, offset, sense)
+        solution = self.highs.solve((deadline or Deadline(None)).left(), prices=prices)
+        if solution.status == INFEASIBLE_OR_UNBOUNDED:
+            solution.status = self._infeasible_or_unbounded(deadline)
+        return solution
+
+    def _infeasible_or_unbounded(self, deadline: Deadline | None) -> str:
+        """HiGHS may say 'infeasible or unbounded'; a zero objective tells which."""
+        self.highs.set_objective(np.zeros(self.compiled.num_col), 0.0, MINIMIZE)
+        check = self.highs.solve((deadline or Deadline(None)).left())
+        return UNBOUNDED if check.has_solution else INFEASIBLE
+
+    def set_floor(self, floor: float | None) -> None:
+        """``participation >= floor``; ``None`` removes the floor."""
+        self.model.floor = -INF if floor is None else floor
+        self._push_bounds(self.model.participation_floor)
+
+    def prices_at(self, x: np.ndarray, objective: str, deadline: Deadline | None = None) -> Solution | None:
+        """Duals, reduced costs and ranges of the LP with every integer fixed at its value in ``x``.
+
+        For a MIP these are conditional prices: they hold for that choice of
+        integers and scenario. The model is restored afterwards.
+        """
+        integer = self.highs.integer.copy()
+        cols = np.flatnonzero(integer)
+        for j in cols:
+            value = round(float(x[j]))
+            self.highs.set_col_bounds(j, value, value)
+        self.highs.set_integrality(np.zeros_like(integer))
+        try:
+            solution = self.solve(objective, deadline, prices=True)
+        finally:
+            self.highs.set_integrality(integer)
+            for j in cols:
+                self._push_col_bounds(self.compiled.columns[j])
+        return solution if solution.row_dual is not None else None
+
+    # -- in-place changes ---------------------------------------------------------------
+    def _push_bounds(self, con) -> None:
+        row = self.compiled.row(con) if self.compiled else None
+        if row is None:  # a row without variables, or no compiled model: only a rebuild can follow the change
+            self.rebuild()
+            return
+        self.highs.set_row_bounds(row, *row_bounds(self.compiled, con))
+
+    def _push_row(self, con) -> None:
+        """Coefficients and bounds of one row, from its (changed) Pyomo constraint."""
+        row = self.compiled.row(con) if self.compiled else None
+        if row is None:
+            self.rebuild()
+            return
+        repn = generate_standard_repn(con.body, compute_values=True, quadratic=False)
+        new: dict[int, float] = {}
+        for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
+            col = self.compiled.col(var)
+            if col is None:  # a variable the compiled model does not have
+                self.rebuild()
+                return
+            new[col] = new.get(col, 0.0) + float(coef)
+        for col in self.highs.row_entries(row).keys() - new.keys():
+            self.highs.set_coefficient(row, col, 0.0)
+        for col, coef in new.items():
+            self.highs.set_coefficient(row, col, coef)
+        self.compiled.offset[row] = float(pyo.value(repn.constant))
+        self.highs.set_row_bounds(row, *row_bounds(self.compiled, con))
+
+    def _push_col_bounds(self, var) -> None:
+        col = self.compiled.col(var) if self.compiled else None
+        if col is not None:
+            self.highs.set_col_bounds(col, var.lb, var.ub)
+
+    def _built(self) -> bool:
+        """False (after rebuilding) when there is no compiled model to change."""
+        if self.compiled is None:
+            self.rebuild()
+            return False
+        return True
+
+    def change_budget(self, line: str, year: int, *, available=UNSET, savings_target=UNSET, committed=UNSET) -> None:
+        """Change the money of one budget line in one year."""
+        key = (line, year)
+        changes = {k: float(v) for k, v in (("available", available), ("savings_target", savings_target),
+                                            ("committed", committed)) if v is not UNSET}
+        self.data.budgets[key] = replace(self._budget(key), **changes)
+        if not self._built():
+            return
+        m = self.model
+        for name, param in (("available", m.available), ("savings_target", m.savings), ("committed", m.committed)):
+            if name in changes:
+                param[key] = changes[name]
+        if "committed" in changes:
+            self._measures_stale = True
+        self._push_bounds(m.budget[key])
+
+    def change_cost(self, instrument: str, line: str, year: int, *, cost=UNSET, once=UNSET) -> None:
+        """Change the yearly cost per unit and/or the one-off cost per inflow of an instrument on a line."""
+        key = (instrument, line, year)
+        self._budget((line, year))
+        if cost is not UNSET:
+            self.data.cost[key] = float(cost)
+        if once is not UNSET:
+            self.data.once[key] = float(once)
+        if not self._built():
+            return
+        m = self.model
+        if key not in m.COST:  # no term in the row yet
+            self.rebuild()
+            return
+        m.cost[key] = self.data.cost.get(key, 0.0)
+        m.once[key] = self.data.once.get(key, 0.0)
+        self._measures_stale = True
+        self._push_row(m.budget[line, year])
+
+    def change_scenario_cost(self, scenario: str, line: str, year: int, *, friction=UNSET, fixed=UNSET) -> None:
+        """Change the friction and/or fixed cost a scenario puts on a line in a year."""
+        key = (scenario, line, year)
+        if friction is not UNSET:
+            self.data.friction[key] = float(friction)
+        if fixed is not UNSET:
+            self.data.fixed_cost[key] = float(fixed)
+        if not self._built():
+            return
+        m = self.model
+        if key not in m.SCENARIO_COST or (line, year) not in m.BT:
+            self.rebuild()
+            return
+        m.scenario_cost[key] = self.data.scenario_cost(*key)
+        self._measures_stale = True
+        self._push_row(m.budget[line, year])
+
+    def change_instrument(self, instrument: str, **bounds) -> None:
+        """Change bounds of an instrument (``None`` removes a bound).
+
+        Any of ``min_volume``, ``max_volume``, ``min_inflow``, ``max_inflow`` and ``max_change``.
+        """
+        unknown = set(bounds) - {*INSTRUMENT_BOUNDS, "max_change"}
+        if unknown:
+            raise ValueError(f"not an instrument bound: {', '.join(sorted(unknown))}")
+        old = self._instrument(instrument)
+        self.data.instruments[instrument] = replace(old, **bounds)
+        if not self._built():
+            return
+        m, data = self.model, self.data
+        if "max_change" in bounds and (old.max_change is None) != (bounds["max_change"] is None):
+            self.rebuild()  # step rows appear or disappear
+            return
+        for t in m.T:
+            allocation.set_instrument_bounds(m, data, instrument, t)
+            self._push_col_bounds(m.v[instrument, t])
+            self._push_col_bounds(m.u[instrument, t])
+        if bounds.get("max_change") is not None:
+            m.max_change[instrument] = bounds["max_change"]
+            for t in m.T:
+                self._push_bounds(m.step_up[instrument, t])
+                self._push_bounds(m.step_down[instrument, t])
+        self._refresh_big_m([(instrument, t) for t in m.T])
+
+    def change_requirement(self, name: str, year: int | str | None, level: float) -> None:
+        """Change the level of a requirement (a share in percent, as the workbook has it)."""
+        key = (name, "totaal" if year is None else year)
+        m = self.model
+        req = self._requirement(key)
+        if req.kind == "aandeel":
+            share = float(level) / 100
+            terms = tuple((i, (1.0 if i in req.share_part else 0.0) - share) for i in req.share_base)
+            new = replace(req, share=share, terms=terms)
+        else:
+            new = replace(req, rhs=float(level))
+        self.data.requirements[self.data.requirements.index(req)] = new
+        if not self._built():
+            return
+        m.links.requirements[key] = new
+        m.requirement_level[key] = new.rhs
+        if key not in m.requirement:
+            self.rebuild()
+            return
+        if req.kind == "aandeel":
+            m.requirement[key].set_value(allocation.requirement_rule(m, *key))
+            self._push_row(m.requirement[key])
+        else:
+            self._push_bounds(m.requirement[key])
+
+    def change_group(self, group: str, year: int, size: float) -> None:
+        """Change the size of a target group in a year."""
+        key = (group, year)
+        if key not in self.data.groups:
+            raise KeyError(f"no group {group!r} in {year}")
+        self.data.groups[key] = replace(self.data.groups[key], size=float(size))
+        if not self._built():
+            return
+        m = self.model
+        if key not in m.GT:
+            self.rebuild()
+            return
+        m.group_size[key] = float(size)
+        self._push_bounds(m.group_capacity[key])
+        self._refresh_big_m([(i, year) for i in m.links.members.get(group, ())])
+
+    def fix_scenario(self, scenario: str | None) -> None:
+        """Fix the organisational scenario (``None``: the model chooses)."""
+        if scenario is not None and scenario not in self.data.scenarios:
+            raise KeyError(f"no scenario {scenario!r}")
+        for name, sc in self.data.scenarios.items():
+            self.data.scenarios[name] = replace(sc, fixed=name == scenario)
+        if not self._built():
+            return
+        allocation.fix_scenario(self.model, scenario)
+        for s in self.model.S:
+            self._push_col_bounds(self.model.y[s])
+
+    def _refresh_big_m(self, keys) -> None:
+        """Rows ``u <= M * sum y`` whose ``M`` follows bounds and group sizes."""
+        m = self.model
+        for key in keys:
+            if self.data.scenarios and key in m.RESTRICTED:
+                if not np.isfinite(inflow_bound(self.data, *key)):
+                    raise ValueError(f"{key[0]!r} is restricted by a scenario and needs an upper bound")
+                m.scenario_allows[key].set_value(allocation.scenario_rule(m, *key))
+                self._push_row(m.scenario_allows[key])
+
+    def _budget(self, key):
+        if key not in self.data.budgets:
+            raise KeyError(f"no budget line {key[0]!r} in {key[1]}")
+        return self.data.budgets[key]
+
+    def _instrument(self, name: str):
+        if name not in self.data.instruments:
+            raise KeyError(f"no instrument {name!r}")
+        return self.data.instruments[name]
+
+    def _requirement(self, key) -> Requirement:
+        found = next((r for r in self.data.requirements if allocation.requirement_key(r) == key), None)
+        if found is None:
+            raise KeyError(f"no requirement {key[0]!r} for {key[1]}")
+        return found
+
+    # -- whole data ---------------------------------------------------------------------
+    def update(self, data: ProblemData) -> None:
+        """Make the session's data equal to ``data``: in place where it can, by a rebuild where it cannot."""
+        if not self._apply_in_place(data):
+            self.data = _own_copy(data)
+            self.rebuild()
+
+    def _apply_in_place(self, new: ProblemData) -> bool:
+        old = self.data
+        same_settings = replace(old.settings, objective=new.settings.objective, time_limit=new.settings.time_limit,
+                                chosen_scenario=new.settings.chosen_scenario,
+                                lexicographic_tolerance=new.settings.lexicographic_tolerance)
+        if (same_settings != new.settings or old.instruments.keys() != new.instruments.keys()
+                or old.budgets.keys() != new.budgets.keys() or old.groups.keys() != new.groups.keys()
+                or old.scenarios.keys() != new.scenarios.keys()
+                or [allocation.requirement_key(r) for r in old.requirements]
+                != [allocation.requirement_key(r) for r in new.requirements]):
+            return False
+        changes = []
+        for name, inst in new.instruments.items():
+            diff = _diff(old.instruments[name], inst)
+            if diff - {*INSTRUMENT_BOUNDS, "max_change"}:
+                return False
+            if diff:
+                changes.append(lambda n=name, i=inst, d=diff: self.change_instrument(n, **{k: getattr(i, k)
+                                                                                           for k in d}))
+        for key, budget in new.budgets.items():
+            diff = _diff(old.budgets[key], budget)
+            if diff - {"available", "savings_target", "committed"}:
+                return False
+            if diff:
+                changes.append(lambda k=key, b=budget, d=diff: self.change_budget(*k, **{f: getattr(b, f)
+                                                                                         for f in d}))
+        for key in (new.cost.keys() | new.once.keys() | old.cost.keys() | old.once.keys()):
+            cost, once = new.cost.get(key, 0.0), new.once.get(key, 0.0)
+            if (cost, once) != (old.cost.get(key, 0.0), old.once.get(key, 0.0)):
+                changes.append(lambda k=key, c=cost, o=once: self.change_cost(*k, cost=c, once=o))
+        for key in new.friction.keys() | new.fixed_cost.keys() | old.friction.keys() | old.fixed_cost.keys():
+            if new.scenario_cost(*key) != old.scenario_cost(*key):
+                changes.append(lambda k=key: self.change_scenario_cost(
+                    *k, friction=new.friction.get(k, 0.0), fixed=new.fixed_cost.get(k, 0.0)))
+        for key, group in new.groups.items():
+            diff = _diff(old.groups[key], group)
+            if diff - {"size"}:
+                return False
+            if diff:
+                changes.append(lambda k=key, g=group: self.change_group(*k, g.size))
+        for before, after in zip(old.requirements, new.requirements, strict=True):
+            diff = _diff(before, after)
+            level = "share" if before.kind == "aandeel" else "rhs"
+            allowed = {"share", "terms"} if level == "share" else {"rhs"}
+            if diff - allowed:
+                return False
+            if diff:
+                value = after.share * 100 if level == "share" else after.rhs
+                changes.append(lambda r=after, v=value: self.change_requirement(r.name, r.year, v))
+        old_fixed = next((s for s, sc in old.scenarios.items() if sc.fixed), None)
+        new_fixed = next((s for s, sc in new.scenarios.items() if sc.fixed), None)
+        if any(_diff(old.scenarios[s], sc) - {"fixed"} for s, sc in new.scenarios.items()):
+            return False
+        if old_fixed != new_fixed:
+            changes.append(lambda: self.fix_scenario(new_fixed))
+        for change in changes:
+            change()
+        self.data.settings = new.settings
+        self.data.chosen_plan = dict(new.chosen_plan)
+        return True
+
+
+def _diff(a, b) -> set[str]:
+    """Names of the dataclass fields in which ``a`` and ``b`` differ."""
+    return {f.name for f in fields(a) if getattr(a, f.name) != getattr(b, f.name)}
