@@ -230,6 +230,8 @@ class HighsModel:
         if self.options.mip_gap is not None:
             self.highs.setOptionValue("mip_rel_gap", float(self.options.mip_gap))
         if self.options.threads is not None:
+            # HiGHS's thread pool is shared by the process: a new size needs a new pool.
+            highspy.Highs.resetGlobalScheduler(True)
             self.highs.setOptionValue("threads", int(self.options.threads))
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = compiled.num_col, compiled.num_row
@@ -359,9 +361,11 @@ def _status(model_status) -> str:
 
 
 def _safe_name(name: str, prefix: str, k: int) -> str:
-    """A name the LP and MPS formats accept, unique by its number."""
-    kept = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "_[],.") else "_" for ch in name)
-    return f"{prefix}{k}_{kept}"[:250]
+    """A name the LP and MPS formats accept (HiGHS drops all names if one has a bracket), unique by its number."""
+    kept = "".join(ch if ch.isascii() and ch.isalnum() else "_" for ch in name).strip("_")
+    while "__" in kept:
+        kept = kept.replace("__", "_")
+    return f"{kept[:200] or prefix}_{k}"
 
 
 def solver_version() -> str:

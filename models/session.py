@@ -151,6 +151,15 @@ class Session:
         check = self.highs.solve((deadline or Deadline(None)).left())
         return UNBOUNDED if check.has_solution else INFEASIBLE
 
+    def write_model(self, path, objective: str | None = None) -> None:
+        """Write the model as HiGHS receives it (``.lp`` or ``.mps`` by the extension), with the objective set."""
+        if self.trivially_infeasible:
+            raise ValueError("the model has a constraint without variables that cannot hold; nothing to write")
+        name, sense = OBJECTIVES[objective or self.data.settings.objective]
+        self.measure(name, np.zeros(self.compiled.num_col))
+        self.highs.set_objective(*self.compiled.measures[name], sense)
+        self.highs.write(path)
+
     def set_floor(self, floor: float | None) -> None:
         """``participation >= floor``; ``None`` removes the floor."""
         self.model.floor = -INF if floor is None else floor

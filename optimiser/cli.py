@@ -8,24 +8,48 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
-import time
 from pathlib import Path
 
-from models.compare import compare
-from models.solve import OPTIMAL, TIME_LIMIT, solve
-from optimiser.audit import audit_rows
-from optimiser.comparison_report import summary_text
 from optimiser.problems import InputError
-from optimiser.report import infeasibility_rows, json_summary, write_result
-from optimiser.template import write_template
-from optimiser.texts import relaxation_text, status_text
-from optimiser.validate import check
 
 EXIT_OK = 0
 EXIT_INPUT = 1
 EXIT_NO_PLAN = 2
 EXIT_INTERNAL = 3
+OBJECTIVES = ("participatie", "maatschappelijke_waarde", "lexicografisch")
+
+
+def _fraction(text: str) -> float:
+    """A MIP gap as a fraction: ``0.0001``, ``0,0001`` or ``0,01%``."""
+    match = re.fullmatch(r"\s*([0-9]+(?:[.,][0-9]+)?)\s*(%?)\s*", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"'{text}' is geen getal (bijvoorbeeld 0,01% of 0.0001)")
+    value = float(match.group(1).replace(",", "."))
+    value = value / 100 if match.group(2) else value
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' moet tussen 0 en 100% liggen")
+    return value
+
+
+def _positive(kind):
+    def convert(text: str):
+        try:
+            value = kind(text.replace(",", "."))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is geen geldig getal") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"'{text}' moet groter dan 0 zijn")
+        return value
+    return convert
+
+
+def _model_file(text: str) -> Path:
+    path = Path(text)
+    if path.suffix.lower() not in (".lp", ".mps"):
+        raise argparse.ArgumentTypeError(f"'{text}': kies een bestandsnaam op .lp of .mps")
+    return path
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,21 +63,31 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="bereken het optimale plan en schrijf een resultaatwerkmap")
     run.add_argument("file", type=Path)
     run.add_argument("-o", "--output", type=Path, help="resultaatbestand (standaard: outputs/<naam>-resultaat.xlsx)")
-    run.add_argument("--json", action="store_true", help="druk een samenvatting als JSON af")
-    run.add_argument("--time-limit", type=float, help="rekentijd in seconden (gaat voor de instelling)")
+    run.add_argument("--json", action="store_true", help="druk een samenvatting als JSON af (ook bij invoerfouten)")
+    options = run.add_argument_group("rekenopties (gaan voor het blad Instellingen)")
+    options.add_argument("--objective", choices=OBJECTIVES, help="doelstelling")
+    options.add_argument("--time-limit", type=_positive(float), metavar="S",
+                         help="rekentijd in seconden voor de hele berekening")
+    options.add_argument("--integer", choices=("ja", "nee"), help="gehele aantallen waar een instrument dat vraagt")
+    options.add_argument("--mip-gap", type=_fraction, metavar="GAP",
+                         help="relatieve afstand tot het optimum waarbij HiGHS mag stoppen, bijv. 0,01%%")
+    options.add_argument("--threads", type=_positive(int), metavar="N", help="aantal threads voor HiGHS")
+    options.add_argument("--solver-log", type=Path, metavar="BESTAND", help="schrijf het logboek van HiGHS hierheen")
+    options.add_argument("--write-model", type=_model_file, metavar="BESTAND.lp|.mps",
+                         help="schrijf het model zoals HiGHS het krijgt, om buiten de tool na te rekenen")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
-    args = _parser().parse_args(argv)
     try:
+        args = _parser().parse_args(argv)
         return {"template": _template, "check": _check, "run": _run}[args.command](args)
     except InputError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         return EXIT_INPUT
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # also during the slow imports inside the commands
         print("Afgebroken.", file=sys.stderr)
         return EXIT_INTERNAL
     except Exception as error:  # the last line of defence: no traceback for a user
@@ -63,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _template(args) -> int:
+    from optimiser.template import write_template
+
     if args.file.exists() and not args.force:
         print(f"'{args.file}' bestaat al; kies een andere naam of gebruik --force.", file=sys.stderr)
         return EXIT_INPUT
@@ -77,6 +113,8 @@ def _report_problems(problems) -> None:
 
 
 def _check(args) -> int:
+    from optimiser.validate import check
+
     data, problems = check(args.file)
     _report_problems(problems)
     errors = [p for p in problems if p.severity == "fout"]
@@ -92,36 +130,49 @@ def _default_output(source: Path) -> Path:
     return Path.cwd() / "outputs" / f"{source.stem}-resultaat.xlsx"
 
 
+def _problems_json(problems) -> list[dict]:
+    return [{"severity": p.severity, "sheet": p.sheet, "cell": p.cell, "message": p.message, "text": str(p)}
+            for p in problems]
+
+
 def _run(args) -> int:
-    started = time.perf_counter()
-    data, problems = check(args.file)
-    errors = [p for p in problems if p.severity == "fout"]
-    if errors:
-        raise InputError(errors)
+    from optimiser import pipeline
+    from optimiser.comparison_report import summary_text
+    from optimiser.report import infeasibility_rows, json_summary
+    from optimiser.texts import number, relaxation_text, status_text
+
+    options = pipeline.RunOptions(
+        objective=args.objective, time_limit=args.time_limit,
+        integer_volumes=None if args.integer is None else args.integer == "ja", mip_gap=args.mip_gap,
+        threads=args.threads, solver_log=args.solver_log, model_file=args.write_model)
+    outcome = pipeline.run(args.file, options)
+    if outcome.errors:
+        if args.json:
+            print(json.dumps({"status": "invoerfout", "message": f"{len(outcome.errors)} fout(en) in de invoer.",
+                              "problems": _problems_json(outcome.problems)}, ensure_ascii=False, indent=2))
+        raise InputError(outcome.errors)
     if not args.json:
-        _report_problems(problems)
-    result = solve(data, time_limit=args.time_limit)
-    comparison = compare(data, result, args.time_limit) if data.chosen_plan else None
-    audit = audit_rows(args.file, data, result, time.perf_counter() - started)
-    target = write_result(data, result, args.file, args.output or _default_output(args.file), problems,
-                          comparison, audit)
+        _report_problems(outcome.warnings)
+    target = pipeline.write(outcome, args.output or _default_output(args.file), args.file)
+    result = outcome.result
     if args.json:
-        summary = json_summary(data, result, target, problems, comparison)
+        summary = json_summary(outcome.data, result, target, outcome.problems, outcome.comparison)
         print(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
         print(status_text(result))
         for row in infeasibility_rows(result):
             print("  - " + relaxation_text(row))
         if result.has_plan:
-            print(f"Doelstelling ({result.objective_name}): {result.objective_value:,.2f}")
+            print(f"Doelstelling ({result.objective_name}): {number(result.objective_value, 2)}")
             if result.scenario:
                 print(f"Scenario: {result.scenario}")
-        if comparison is not None:
-            for line in summary_text(data, comparison):
+        if outcome.comparison is not None:
+            for line in summary_text(outcome.data, outcome.comparison):
                 print(line)
+        if args.write_model:
+            print(f"Model geschreven: {args.write_model}")
         print(f"Resultaat geschreven: {target}")
-    ok = result.status == OPTIMAL or (result.status == TIME_LIMIT and result.has_plan)
-    return EXIT_OK if ok else EXIT_NO_PLAN
+    return EXIT_OK if outcome.has_plan_to_show else EXIT_NO_PLAN
 
 
 if __name__ == "__main__":

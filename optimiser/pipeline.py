@@ -1,0 +1,206 @@
+"""One run, from a workbook to a result: what the CLI, the tests, the benchmarks and the web page all call.
+
+``run(source, options)`` reads and checks the workbook (a path or its
+bytes), builds one :class:`~models.session.Session`, solves the optimum and,
+when the workbook holds a chosen plan, evaluates it and compares it with
+the optimum on the same session. :func:`write` turns a run into the result
+workbook. Nothing here prints or exits; problems in the input come back in
+:attr:`Run.problems`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import hashlib
+import platform
+import tempfile
+import time
+from dataclasses import dataclass, field, replace
+from importlib import metadata
+from pathlib import Path
+
+from models.compare import Comparison, compare
+from models.data import ProblemData
+from models.highs import SolverOptions
+from models.session import Deadline, Session
+from models.solve import OPTIMAL, TIME_LIMIT, Result, optimise
+from optimiser.problems import Problem
+from optimiser.validate import check
+
+PACKAGES = ("participatie-optimiser", "pyomo", "highspy", "pandas", "openpyxl", "defusedxml")
+MODEL_FORMATS = (".lp", ".mps")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run; ``None`` takes the workbook's setting (Instellingen), a value overrides it."""
+
+    objective: str | None = None
+    time_limit: float | None = None
+    """Seconds for the whole run (all solves together)."""
+    integer_volumes: bool | None = None
+    mip_gap: float | None = None
+    """Relative MIP gap at which HiGHS may stop (``None``: HiGHS's default, 0,01%)."""
+    threads: int | None = None
+    solver_log: Path | None = None
+    """A file for HiGHS's own log."""
+    model_file: Path | None = None
+    """Write the model as HiGHS receives it (``.lp`` or ``.mps``) before solving."""
+
+    def apply(self, data: ProblemData) -> ProblemData:
+        """The data with the workbook's settings overridden where an option is given."""
+        changes = {name: value for name, value in (("objective", self.objective), ("time_limit", self.time_limit),
+                                                   ("integer_volumes", self.integer_volumes)) if value is not None}
+        return replace(data, settings=replace(data.settings, **changes)) if changes else data
+
+    def solver(self) -> SolverOptions:
+        """The part of the options HiGHS itself takes."""
+        return SolverOptions(mip_gap=self.mip_gap, threads=self.threads, log_file=self.solver_log)
+
+
+@dataclass
+class Run:
+    """Everything one run produced; ``data`` and ``result`` are ``None`` when the input has errors."""
+
+    name: str
+    digest: str
+    problems: list[Problem] = field(default_factory=list)
+    data: ProblemData | None = None
+    options: RunOptions = field(default_factory=RunOptions)
+    result: Result | None = None
+    comparison: Comparison | None = None
+    session: Session | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Seconds per stage (check, build, optimum, comparison) and in all."""
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Problems that block the run."""
+        return [p for p in self.problems if p.severity == "fout"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Problems that are only reported."""
+        return [p for p in self.problems if p.severity != "fout"]
+
+    @property
+    def has_plan_to_show(self) -> bool:
+        """An optimal plan, or the best one found within the time limit."""
+        result = self.result
+        return result is not None and (result.status == OPTIMAL or (result.status == TIME_LIMIT and result.has_plan))
+
+    def audit(self) -> dict[str, object]:
+        """Label (Dutch) to value: what ran, on what, with which software and options."""
+        settings, result = self.data.settings, self.result
+        rows: dict[str, object] = {
+            "Tijdstip (UTC)": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
+            "Invoerbestand": self.name,
+            "SHA-256 van het invoerbestand": self.digest,
+            "Python": platform.python_version(),
+        }
+        rows.update({f"Versie {p}": _version(p) for p in PACKAGES})
+        options = self.options
+        rows.update({
+            "Rekenmachine": result.solver,
+            "Doelstelling": settings.objective,
+            "Tijdslimiet (s)": settings.time_limit,
+            "Gehele aantallen": "ja" if settings.integer_volumes else "nee",
+            "Tolerantie lexicografisch": settings.lexicographic_tolerance,
+            "MIP-gap gevraagd": options.mip_gap if options.mip_gap is not None else "standaard van HiGHS (0,01%)",
+            "Threads": options.threads if options.threads is not None else "standaard van HiGHS",
+            "Model geschreven naar": str(options.model_file) if options.model_file else "(niet gevraagd)",
+            "Status": result.status,
+            "MIP": "ja" if result.is_mip else "nee",
+            "MIP-gap": result.gap,
+            "Model opnieuw opgebouwd": "ja" if result.rebuilt else "nee",
+            "Rekentijd optimalisatie (s)": round(result.solve_seconds, 3),
+            "Totale looptijd (s)": round(self.seconds.get("total", 0.0), 3),
+        })
+        return rows
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "(niet geïnstalleerd)"
+
+
+def _digest(source: Path | bytes) -> str:
+    digest = hashlib.sha256()
+    if isinstance(source, bytes):
+        digest.update(source)
+    else:
+        with open(source, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 16), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def read(source: Path | bytes, name: str | None = None) -> tuple[ProblemData | None, list[Problem]]:
+    """Check a workbook given as a path or as its bytes (an upload): the data and every problem."""
+    if not isinstance(source, bytes):
+        return check(Path(source))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(name or "werkmap.xlsx").name
+        path.write_bytes(source)
+        return check(path)
+
+
+def run(source: Path | bytes, options: RunOptions | None = None, name: str | None = None) -> Run:
+    """Check, solve, evaluate and compare one workbook; see the module docstring."""
+    started = time.perf_counter()
+    options = options or RunOptions()
+    label = name or (source.name if isinstance(source, Path) else "werkmap.xlsx")
+    outcome = Run(name=label, digest=_digest(source) if _exists(source) else "", options=options)
+    data, outcome.problems = read(source, name)
+    outcome.seconds["check"] = time.perf_counter() - started
+    if outcome.errors or data is None:
+        outcome.seconds["total"] = time.perf_counter() - started
+        return outcome
+    data = options.apply(data)
+    outcome.data = data
+    deadline = Deadline(data.settings.time_limit)
+    frozen = _freeze()
+    try:
+        mark = time.perf_counter()
+        session = outcome.session = Session(data, options.solver())
+        outcome.seconds["build"] = time.perf_counter() - mark
+        if options.model_file is not None:
+            session.write_model(options.model_file)
+        mark = time.perf_counter()
+        outcome.result = optimise(session, deadline=deadline)
+        outcome.seconds["optimum"] = time.perf_counter() - mark
+        if data.chosen_plan:
+            mark = time.perf_counter()
+            outcome.comparison = compare(data, outcome.result, session=session, deadline=deadline)
+            outcome.seconds["comparison"] = time.perf_counter() - mark
+    finally:
+        _unfreeze(frozen)
+    outcome.seconds["total"] = time.perf_counter() - started
+    return outcome
+
+
+def _exists(source: Path | bytes) -> bool:
+    return isinstance(source, bytes) or Path(source).is_file()
+
+
+def _freeze() -> bool:
+    """Move what is alive now out of the collector's sight: the build makes many objects that all stay alive."""
+    gc.collect()
+    gc.freeze()
+    return True
+
+
+def _unfreeze(frozen: bool) -> None:
+    if frozen:
+        gc.unfreeze()
+
+
+def write(outcome: Run, target: Path, source: Path | None = None) -> Path:
+    """The result workbook of a run, written atomically (never over ``source``)."""
+    from optimiser.report import write_result
+
+    return write_result(outcome.data, outcome.result, source or Path(outcome.name), target, outcome.problems,
+                        outcome.comparison, outcome.audit())

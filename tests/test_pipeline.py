@@ -1,0 +1,124 @@
+"""The run pipeline and its options, through the pipeline and through the command line."""
+
+import json
+import subprocess
+import sys
+
+import highspy
+import openpyxl
+import pytest
+
+from optimiser import pipeline
+from optimiser.cli import EXIT_INPUT, EXIT_OK, _fraction, main
+from tests.conftest import EXAMPLE, ROOT
+
+
+def test_a_run_from_bytes_equals_a_run_from_the_file():
+    from_path = pipeline.run(EXAMPLE)
+    from_bytes = pipeline.run(EXAMPLE.read_bytes(), name="upload.xlsx")
+    assert from_bytes.name == "upload.xlsx"
+    assert from_bytes.digest == from_path.digest
+    assert from_bytes.result.objective_value == pytest.approx(from_path.result.objective_value, rel=1e-9)
+    assert from_bytes.comparison.money_saved == pytest.approx(from_path.comparison.money_saved, rel=1e-9)
+
+
+def test_one_session_serves_the_optimum_and_the_comparison():
+    outcome = pipeline.run(EXAMPLE)
+    assert outcome.session.rebuilds == 0
+    assert outcome.comparison.optimum is outcome.result
+    assert outcome.comparison.cheapest.status == "optimaal"
+    assert {"check", "build", "optimum", "comparison", "total"} <= outcome.seconds.keys()
+    audit = outcome.audit()
+    assert audit["Model opnieuw opgebouwd"] == "nee"
+    assert audit["SHA-256 van het invoerbestand"] == outcome.digest
+
+
+def test_options_override_the_workbook_settings():
+    """The example asks for participation with whole numbers; the options ask for societal value without."""
+    workbook = pipeline.run(EXAMPLE)
+    assert workbook.data.settings.objective == "participatie"
+    assert workbook.session.compiled.integer.sum() == 5 + 3  # Trajecten's inflow in 5 years, 3 scenario choices
+    options = pipeline.RunOptions(objective="maatschappelijke_waarde", integer_volumes=False, time_limit=30)
+    changed = pipeline.run(EXAMPLE, options)
+    assert changed.result.objective_name == "maatschappelijke_waarde"
+    assert changed.data.settings.time_limit == 30
+    assert changed.session.compiled.integer.sum() == 3  # only the scenario choice stays binary
+    assert changed.result.objective_value == pytest.approx(changed.result.totals["societal_value"])
+
+
+def test_written_model_reproduces_the_optimum_outside_the_tool(tmp_path):
+    """HiGHS reads the written .lp and .mps back and finds the same best participation."""
+    for suffix in (".lp", ".mps"):
+        target = tmp_path / f"model{suffix}"
+        outcome = pipeline.run(EXAMPLE, pipeline.RunOptions(model_file=target, mip_gap=0))
+        highs = highspy.Highs()
+        highs.setOptionValue("output_flag", False)
+        highs.setOptionValue("mip_rel_gap", 0)
+        assert highs.readModel(str(target)) == highspy.HighsStatus.kOk
+        highs.run()
+        assert highs.getInfo().objective_function_value == pytest.approx(outcome.result.objective_value, rel=1e-7)
+        assert "budget" in target.read_text()  # rows carry the model's names
+
+
+def test_solver_log_is_written(tmp_path):
+    log = tmp_path / "highs.log"
+    pipeline.run(EXAMPLE, pipeline.RunOptions(solver_log=log))
+    assert "HiGHS" in log.read_text()
+
+
+def test_mip_gap_option_reaches_highs():
+    """With a gap of 50% HiGHS may stop early: the gap reached is at most what was allowed."""
+    outcome = pipeline.run(EXAMPLE, pipeline.RunOptions(mip_gap=0.5))
+    assert outcome.result.gap is not None and outcome.result.gap <= 0.5
+
+
+@pytest.mark.parametrize(("text", "value"), [("0,01%", 0.0001), ("0.0001", 0.0001), ("1%", 0.01), ("0", 0.0)])
+def test_mip_gap_is_read_the_dutch_way(text, value):
+    assert _fraction(text) == pytest.approx(value)
+
+
+def test_json_reports_input_errors_too(tmp_path, capsys):
+    broken = tmp_path / "kapot.xlsx"
+    workbook = openpyxl.load_workbook(EXAMPLE)
+    workbook["Budgetten"]["C4"] = "veel geld"
+    workbook.save(broken)
+    assert main(["run", str(broken), "--json", "-o", str(tmp_path / "uit.xlsx")]) == EXIT_INPUT
+    captured = capsys.readouterr()
+    printed = json.loads(captured.out)
+    assert printed["status"] == "invoerfout"
+    problem = next(p for p in printed["problems"] if p["cell"] == "C4")
+    assert problem["sheet"] == "Budgetten" and "geen getal" in problem["message"]
+    assert not (tmp_path / "uit.xlsx").exists()
+
+
+def test_cli_options_and_model_file(tmp_path, capsys):
+    model = tmp_path / "model.lp"
+    out = tmp_path / "uit.xlsx"
+    code = main(["run", str(EXAMPLE), "-o", str(out), "--objective", "lexicografisch", "--mip-gap", "0,01%",
+                 "--threads", "1", "--write-model", str(model), "--time-limit", "60"])
+    assert code == EXIT_OK
+    printed = capsys.readouterr().out
+    assert "Doelstelling (lexicografisch)" in printed and "Model geschreven" in printed
+    assert model.exists()
+    audit = dict(openpyxl.load_workbook(out)["Verantwoording"].iter_rows(min_row=2, values_only=True))
+    assert audit["MIP-gap gevraagd"] == pytest.approx(0.0001)
+    assert audit["Threads"] == 1
+
+
+def test_model_file_needs_lp_or_mps(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["run", str(EXAMPLE), "--write-model", str(tmp_path / "model.txt")])
+    assert ".lp of .mps" in capsys.readouterr().err
+
+
+def test_check_and_template_do_not_import_pyomo_or_pandas(tmp_path):
+    """The light commands stay light: no solver and no data frames imported."""
+    code = (
+        "import sys; from optimiser.cli import main; "
+        f"assert main(['check', {str(EXAMPLE)!r}]) == 0; "
+        f"assert main(['template', {str(tmp_path / 't.xlsx')!r}]) == 0; "
+        "heavy = [m for m in ('pyomo', 'pandas', 'highspy') if m in sys.modules]; "
+        "assert not heavy, heavy"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stderr
