@@ -1,16 +1,23 @@
-"""Benchmark: every stage of a run, each as a ratio to raw highspy on the same matrix.
+"""Benchmark: ``optimiser run`` and what-if batches as ratios to a minimal reference, side by side.
 
-    python bench/bench.py                       # all sizes, writes bench/RESULTS.md
-    python bench/bench.py --sizes 1x5x6 --whatifs 5 --output /tmp/r.md
+    python bench/bench.py                 # everything, writes bench/RESULTS.md (about 15 minutes)
+    python bench/bench.py --quick         # example and 1 municipality only, to try the harness
 
-A size is municipalities x years x instruments. For each size a synthetic
-workbook is written (bench/generate.py) and timed through: reading and
-validation, building the Pyomo model, solving through Pyomo, the whole
-``solve()`` (with duals and the independent re-check), writing the result
-workbook and the ``optimiser run`` command end to end. The raw reference is
-HiGHS itself (``highspy.Highs.run``) on the very matrix Pyomo handed it.
-What-if throughput: budgets scaled by a factor, answered by ``solve()`` on
-changed data against changing the row bounds of the raw HiGHS model.
+Measured, each as the median of several runs:
+
+- ``optimiser run`` end to end (a fresh process, as a user runs it) against
+  ``bench/reference.py`` (openpyxl read of every cell, the same LP passed to
+  highspy as arrays, openpyxl write of the solution) on the same workbook:
+  the example, 100 and 342 municipalities x 10 years x 10 instruments;
+- the chosen-plan path at 342 municipalities (a 'Gekozen plan' sheet in the
+  workbook: the evaluation and the comparison on top of the optimum);
+- peak memory of ``optimiser run`` at 342;
+- a batch of 1,000 single-number changes (the money of one budget line in one
+  year) through a :class:`~models.session.Session` against raw highspy
+  changing the same row bounds and re-solving warm, at 1 and 100
+  municipalities;
+- what ``gc.freeze()`` around build and solve gains in the pipeline.
+
 Not part of the test suite.
 """
 
@@ -20,82 +27,142 @@ import argparse
 import datetime as dt
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
+
+import highspy
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pyomo.contrib.solver.common.factory import SolverFactory  # noqa: E402
-
 from bench.generate import content  # noqa: E402
-from models.allocation import build  # noqa: E402
-from models.solve import solve  # noqa: E402
-from optimiser.report import write_result  # noqa: E402
+from models.highs import new_highs  # noqa: E402
+from models.session import Session  # noqa: E402
+from optimiser import pipeline  # noqa: E402
 from optimiser.template import build_workbook  # noqa: E402
 from optimiser.validate import load  # noqa: E402
 
-DEFAULT_SIZES = "1x5x6,10x10x10,100x10x10,342x10x10"
+EXAMPLE = ROOT / "inputs" / "steenwijkerland.xlsx"
 FACTORS = [0.90, 0.95, 0.97, 1.03, 1.05, 1.10, 0.92, 1.08, 0.99, 1.01]
 
 
-def timed(function, *args, **kwargs):
-    """(seconds, result) of one call."""
-    started = time.perf_counter()
-    result = function(*args, **kwargs)
-    return time.perf_counter() - started, result
+def median_seconds(function, runs: int) -> float:
+    """Median wall time of ``runs`` calls."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
 
 
-def scaled(data, factor: float):
-    """The same data with every budget line's available money times ``factor``."""
-    budgets = {k: replace(b, available=b.available * factor) for k, b in data.budgets.items()}
-    return replace(data, budgets=budgets)
+def command(*args: str) -> callable:
+    return lambda: subprocess.run([sys.executable, *args], check=True, capture_output=True, cwd=ROOT)
 
 
-def measure(size: str, whatifs: int, folder: Path) -> dict:
-    municipalities, years, instruments = (int(x) for x in size.split("x"))
-    path = folder / f"synthetisch-{size}.xlsx"
-    build_workbook(content(municipalities, years, instruments)).save(path)
-    row = {"size": size, "columns": 0, "rows": 0}
+def peak_memory_mb(*args: str) -> float:
+    """Peak resident memory of a command, from a wrapper process that only waits for it."""
+    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", probe, sys.executable, *args], check=True, capture_output=True,
+                         text=True, cwd=ROOT)
+    return int(out.stdout.strip()) / 1024
 
-    row["read"], data = timed(load, path)
-    row["build"], model = timed(build, data)
-    solver = SolverFactory("highs")
-    row["pyomo_solve"], _ = timed(solver.solve, model, load_solutions=False,
-                                  raise_exception_on_nonoptimal_result=False, solver_options={"output_flag": False})
-    highs = solver._solver_model  # the highspy.Highs that Pyomo filled: the same matrix
-    lp = highs.getLp()
-    row["columns"], row["rows"] = lp.num_col_, lp.num_row_
-    highs.clearSolver()
-    row["raw"], _ = timed(highs.run)
-    row["solve"], result = timed(solve, data)
-    row["status"] = result.status
-    row["write"], _ = timed(write_result, data, result, path, folder / f"resultaat-{size}.xlsx", [])
-    command = [sys.executable, "-m", "optimiser.cli", "run", str(path), "-o", str(folder / f"e2e-{size}.xlsx")]
-    row["end_to_end"], _ = timed(subprocess.run, command, check=True, capture_output=True, cwd=ROOT)
 
-    factors = (FACTORS * (whatifs // len(FACTORS) + 1))[:whatifs]
-    row["whatif"], _ = timed(lambda: [solve(scaled(data, f)) for f in factors])
-    budget_rows = [(solver._pyomo_con_to_solver_con_map[model.budget[key]], budget.available)
-                   for key, budget in data.budgets.items()]
-    lower, upper = list(lp.row_lower_), list(lp.row_upper_)
+def save_model(workbook: Path, target: Path) -> None:
+    """The LP ``optimiser`` builds for a workbook, as arrays for the reference script."""
+    session = Session(load(workbook))
+    compiled = session.compiled
+    vector, _ = compiled.measures["participation"]
+    np.savez(target, num_col=compiled.num_col, num_row=compiled.num_row, cost=vector, col_lower=compiled.col_lower,
+             col_upper=compiled.col_upper, row_lower=compiled.row_lower, row_upper=compiled.row_upper,
+             start=compiled.a_start, index=compiled.a_index, value=compiled.a_value, integer=compiled.integer)
 
-    def raw_whatifs():
-        for f in factors:
-            for index, available in budget_rows:
-                shift = (f - 1) * available
-                new_lower = lower[index] + shift if lower[index] > -1e30 else lower[index]
-                highs.changeRowBounds(index, new_lower, upper[index] + shift)
+
+def synthetic(folder: Path, municipalities: int, chosen: bool = False) -> Path:
+    path = folder / f"synthetisch-{municipalities}x10x10{'-gekozen' if chosen else ''}.xlsx"
+    build_workbook(content(municipalities, 10, 10, chosen=chosen)).save(path)
+    return path
+
+
+def end_to_end(workbook: Path, folder: Path, runs: int) -> dict:
+    """``optimiser run`` against the reference, alternating, on one workbook."""
+    model = folder / f"{workbook.stem}.npz"
+    save_model(workbook, model)
+    ours = command("-m", "optimiser.cli", "run", str(workbook), "-o", str(folder / "uit.xlsx"))
+    reference = command(str(ROOT / "bench" / "reference.py"), str(workbook), str(model), str(folder / "ref.xlsx"))
+    ours_times, reference_times = [], []
+    for _ in range(runs):  # side by side, so a busy moment of the machine hits both
+        reference_times.append(median_seconds(reference, 1))
+        ours_times.append(median_seconds(ours, 1))
+    data = load(workbook)
+    session = Session(data)
+    return {"workbook": workbook.name, "size": f"{session.compiled.num_col} x {session.compiled.num_row}",
+            "reference": statistics.median(reference_times), "ours": statistics.median(ours_times)}
+
+
+def batch(municipalities: int, changes: int, runs: int, folder: Path) -> dict:
+    """1,000 single-number changes through a session against raw highspy with the same row bounds, warm."""
+    workbook = synthetic(folder, municipalities) if municipalities > 1 else synthetic(folder, 1)
+    data = load(workbook)
+    keys = [key for key in data.budgets if data.budgets[key].available > 0]
+    plan = [(keys[k % len(keys)], FACTORS[k % len(FACTORS)]) for k in range(changes)]
+
+    def through_session():
+        session = Session(data)
+        session.solve("participatie")
+        started = time.perf_counter()
+        for (line, year), factor in plan:
+            session.change_budget(line, year, available=data.budgets[line, year].available * factor)
+            session.solve("participatie")
+        return time.perf_counter() - started
+
+    def raw():
+        session = Session(data)  # only to have the same matrix and the rows of the budget lines
+        compiled = session.compiled
+        highs = new_highs()
+        lp = session.highs.highs.getLp()
+        vector, _ = compiled.measures["participation"]
+        lp.col_cost_ = vector
+        lp.sense_ = highspy.ObjSense.kMaximize
+        highs.passModel(lp)
+        highs.run()
+        rows = {key: compiled.rows["budget", key] for key in keys}
+        objectives = []
+        started = time.perf_counter()
+        for key, factor in plan:
+            budget = data.budgets[key]
+            upper = budget.available * factor - budget.savings_target - budget.committed
+            lower = upper if budget.surplus_to is not None else -highspy.kHighsInf
+            highs.changeRowBounds(rows[key], lower, upper)
             highs.run()
+            objectives.append(highs.getInfo().objective_function_value)
+        return time.perf_counter() - started
 
-    row["raw_whatif"], _ = timed(raw_whatifs)
-    row["whatifs"] = len(factors)
-    return row
+    ours, theirs = [], []
+    for _ in range(runs):
+        theirs.append(raw())
+        ours.append(through_session())
+    return {"municipalities": municipalities, "changes": changes, "session": statistics.median(ours),
+            "raw": statistics.median(theirs)}
+
+
+def freeze_gain(workbook: Path, runs: int) -> dict:
+    """The pipeline with and without ``gc.freeze()`` around build and solve, in this process."""
+    with_freeze = median_seconds(lambda: pipeline.run(workbook), runs)
+    original = pipeline._freeze, pipeline._unfreeze
+    pipeline._freeze, pipeline._unfreeze = (lambda: False), (lambda frozen: None)
+    try:
+        without = median_seconds(lambda: pipeline.run(workbook), runs)
+    finally:
+        pipeline._freeze, pipeline._unfreeze = original
+    return {"workbook": workbook.name, "with": with_freeze, "without": without}
 
 
 def machine() -> list[str]:
@@ -104,42 +171,72 @@ def machine() -> list[str]:
         names = [line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                  if line.startswith("model name")]
         cpu = names[0] if names else cpu
-    versions = ", ".join(f"{p} {metadata.version(p)}" for p in ("pyomo", "highspy", "pandas", "openpyxl"))
+    versions = ", ".join(f"{p} {metadata.version(p)}" for p in ("pyomo", "highspy", "openpyxl", "xlsxwriter")
+                         if _installed(p))
     return [f"- date: {dt.date.today().isoformat()}", f"- machine: {platform.machine()}, {cpu}, "
             f"{os.cpu_count()} cores", f"- Python {platform.python_version()}; {versions}"]
 
 
-def report(rows: list[dict]) -> str:
-    lines = ["# Benchmark results", "", "Produced by `python bench/bench.py`. Seconds, and in brackets the ratio "
-             "to raw highspy (`Highs.run`) on the same matrix. What-if: seconds per variant.", ""]
-    lines += machine() + [""]
-    lines += ["| size (gem x jaren x instr) | columns x rows | status | raw highspy | read | build | Pyomo solve | "
-              "solve() | write | end to end | what-if solve() | what-if raw |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    for r in rows:
-        raw = max(r["raw"], 1e-9)
-        stages = " | ".join(f"{r[k]:.3f} ({r[k] / raw:,.0f}x)"
-                            for k in ("read", "build", "pyomo_solve", "solve", "write", "end_to_end"))
-        per = r["whatifs"]
-        whatif_ratio = r["whatif"] / max(r["raw_whatif"], 1e-9)
-        lines.append(f"| {r['size']} | {r['columns']} x {r['rows']} | {r['status']} | {r['raw']:.4f} | {stages} | "
-                     f"{r['whatif'] / per:.3f} | {r['raw_whatif'] / per:.4f} ({whatif_ratio:,.0f}x) |")
+def _installed(package: str) -> bool:
+    try:
+        metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return False
+    return True
+
+
+def report(runs: list[dict], chosen: dict | None, memory: float | None, batches: list[dict],
+           freeze: dict | None) -> str:
+    lines = ["# Benchmark results", "", "Produced by `python bench/bench.py`. Medians of several runs; ours and the "
+             "reference alternate, so a busy moment of the machine hits both.", ""] + machine() + [""]
+    lines += ["## `optimiser run` against the minimal reference (target <= 2x)", "",
+              "| workbook | columns x rows | reference (s) | optimiser run (s) | ratio |", "|---|---|---|---|---|"]
+    for r in runs:
+        lines.append(f"| {r['workbook']} | {r['size']} | {r['reference']:.2f} | {r['ours']:.2f} | "
+                     f"{r['ours'] / r['reference']:.2f}x |")
+    if chosen:
+        lines += ["", f"Chosen-plan path at 342 municipalities (evaluation and comparison on top of the optimum): "
+                      f"**{chosen['ours']:.1f} s** end to end (target < 30 s); the reference without a chosen plan "
+                      f"{chosen['reference']:.1f} s."]
+    if memory is not None:
+        lines += ["", f"Peak memory of `optimiser run` at 342 municipalities: **{memory:.0f} MB** (target < 400 MB)."]
+    lines += ["", "## A batch of single-number changes, warm (target <= 2x)", "",
+              "| municipalities | changes | session (s) | raw highspy (s) | per change: session / raw (ms) | ratio |",
+              "|---|---|---|---|---|---|"]
+    for b in batches:
+        lines.append(f"| {b['municipalities']} | {b['changes']} | {b['session']:.2f} | {b['raw']:.2f} | "
+                     f"{1000 * b['session'] / b['changes']:.2f} / {1000 * b['raw'] / b['changes']:.2f} | "
+                     f"{b['session'] / b['raw']:.2f}x |")
+    if freeze:
+        gain = 1 - freeze["with"] / freeze["without"]
+        lines += ["", f"`gc.freeze()` around build and solve ({freeze['workbook']}, `pipeline.run` in process): "
+                      f"{freeze['with']:.2f} s with, {freeze['without']:.2f} s without ({gain:.0%} saved)."]
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default=DEFAULT_SIZES)
-    parser.add_argument("--whatifs", type=int, default=10)
+    parser.add_argument("--quick", action="store_true", help="example and 1 municipality only")
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "RESULTS.md")
     args = parser.parse_args()
-    rows = []
-    with tempfile.TemporaryDirectory() as folder:
-        for size in args.sizes.split(","):
-            print(f"{size} ...", file=sys.stderr, flush=True)
-            rows.append(measure(size, args.whatifs, Path(folder)))
-    args.output.write_text(report(rows), encoding="utf-8")
-    print(report(rows))
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        runs = [end_to_end(EXAMPLE, folder, args.runs)]
+        chosen = memory = freeze = None
+        batches = [batch(1, 1000, args.runs, folder)]
+        if not args.quick:
+            for municipalities in (100, 342):
+                print(f"{municipalities} ...", file=sys.stderr, flush=True)
+                runs.append(end_to_end(synthetic(folder, municipalities), folder, args.runs))
+            big = synthetic(folder, 342, chosen=True)
+            chosen = end_to_end(big, folder, 1)
+            memory = peak_memory_mb("-m", "optimiser.cli", "run", str(big), "-o", str(folder / "m.xlsx"))
+            batches.append(batch(100, 1000, 1, folder))
+            freeze = freeze_gain(synthetic(folder, 100), args.runs)
+    text = report(runs, chosen, memory, batches, freeze)
+    args.output.write_text(text, encoding="utf-8")
+    print(text)
 
 
 if __name__ == "__main__":

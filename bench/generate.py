@@ -25,12 +25,17 @@ INSTRUMENT_KINDS = [
 ]
 
 
-def content(municipalities: int, years: int, instruments: int, seed: int = 1) -> dict[str, list[dict]]:
-    """Sheets of a synthetic workbook (see :func:`optimiser.template.build_workbook`)."""
+def content(municipalities: int, years: int, instruments: int, seed: int = 1,
+            chosen: bool = False) -> dict[str, list[dict]]:
+    """Sheets of a synthetic workbook (see :func:`optimiser.template.build_workbook`).
+
+    With ``chosen`` a 'Gekozen plan' too: every starting stock running off,
+    plus two placements a year in each instrument.
+    """
     rnd = random.Random(seed)
     first = 2030
     span = list(range(first, first + years))
-    budgets, rows, costs, requirements = [], [], [], []
+    budgets, rows, costs, requirements, plan = [], [], [], [], []
     for g in range(municipalities):
         prefix = f"G{g + 1:03d}"
         scale = rnd.uniform(0.3, 3.0)
@@ -49,6 +54,8 @@ def content(municipalities: int, years: int, instruments: int, seed: int = 1) ->
                          "max_verandering": step if stock else None})
             jitter = rnd.uniform(0.85, 1.15)
             stock_cost += start * retention * cost_pb * jitter
+            plan += [{"instrument": instrument, "jaar": t, "volume": round(start * retention ** (n + 1) + 2, 2)}
+                     for n, t in enumerate(span)]
             costs.append({"instrument": instrument, "budgetregel": pb, "kosten_per_eenheid": round(cost_pb * jitter),
                           "eenmalig_per_instroom": once_pb})
             if cost_buig:
@@ -64,7 +71,7 @@ def content(municipalities: int, years: int, instruments: int, seed: int = 1) ->
             ]
         requirements.append({"eis": f"{prefix} minimale inzet", "soort": "doel", "waarde": round(scale * 5),
                              "instrumenten": f"{prefix} {INSTRUMENT_KINDS[0][0]}"})
-    return {
+    sheets = {
         "Instellingen": [{"naam": f"Synthetisch {municipalities}x{years}x{instruments}", "eerste_jaar": first,
                           "laatste_jaar": span[-1], "doelstelling": "participatie", "gehele_aantallen": "nee",
                           "tijdslimiet": 600}],
@@ -73,3 +80,6 @@ def content(municipalities: int, years: int, instruments: int, seed: int = 1) ->
         "Kosten": costs,
         "Eisen": requirements,
     }
+    if chosen:
+        sheets["Gekozen plan"] = plan
+    return sheets

@@ -1,7 +1,7 @@
 """The one place that talks to HiGHS: a Pyomo model compiled once to arrays, solved and changed in place.
 
-:class:`CompiledModel` turns a Pyomo model into the matrix form HiGHS takes,
-with Pyomo's public standard-form compiler, and keeps its own maps from
+:class:`CompiledModel` turns a Pyomo model into the matrix form HiGHS takes
+and keeps its own maps from
 constraint family and data index (``("budget", ("PB", 2021))``) to rows and
 from variable and index (``("v", ("LKS", 2022))``) to columns. Every linear
 measure of a plan (participation, money, ...) is compiled alongside as a
@@ -24,8 +24,6 @@ from pathlib import Path
 import highspy
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.common.errors import InfeasibleConstraintException
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 from pyomo.repn.standard_repn import generate_standard_repn
 
 from models.status import ERROR, INFEASIBLE, INFEASIBLE_OR_UNBOUNDED, NUMERICAL, OPTIMAL, TIME_LIMIT, UNBOUNDED
@@ -57,55 +55,63 @@ class TriviallyInfeasible(Exception):
 class CompiledModel:
     """A Pyomo model as arrays, with maps from the model's names to rows and columns.
 
-    The model's own objectives are ignored: ``measures`` (name to linear
-    expression) are compiled as cost vectors instead. Nothing of the model
-    is changed, except that its objectives are switched off and on again.
+    Every active constraint becomes one row ``lower <= a x <= upper`` (its
+    body's constant moved to the bounds and kept in :attr:`offset`); a
+    constraint without variables gets no row, and one that cannot hold raises
+    :class:`TriviallyInfeasible`. The model's own objectives are ignored:
+    ``measures`` (name to linear expression) are compiled as cost vectors.
+    Uses Pyomo's public ``generate_standard_repn`` per row, which is faster
+    here than the standard-form compiler and needs no SciPy.
     """
 
     def __init__(self, model: pyo.ConcreteModel, measures: dict[str, object]):
-        active = [o for o in model.component_data_objects(pyo.Objective, active=True)]
-        for objective in active:
-            objective.deactivate()
-        names = list(measures)
-        model.compiled_measures = pyo.Objective(range(len(names)), rule=lambda _m, k: measures[names[k]])
-        try:
-            info = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
-        except InfeasibleConstraintException as error:
-            raise TriviallyInfeasible(str(error)) from None
-        finally:
-            model.del_component(model.compiled_measures)
-            model.del_component("compiled_measures_index")
-            for objective in active:
-                objective.activate()
-        self.columns = list(info.columns)
+        self.columns = list(model.component_data_objects(pyo.Var, descend_into=True))
         self.col_of = {id(v): j for j, v in enumerate(self.columns)}
         self.cols = {col_key(v): j for j, v in enumerate(self.columns)}
-        self.constraints = [entry.constraint for entry in info.rows]
-        if len(set(map(id, self.constraints))) != len(self.constraints):
-            raise ValueError("a ranged constraint compiled to two rows; the model has none by design")
+        self.constraints, lowers, uppers, offsets = [], [], [], []
+        entry_rows, entry_cols, entry_values = [], [], []
+        for con in model.component_data_objects(pyo.Constraint, active=True, descend_into=True):
+            coefficients, constant = self.linear(con.body)
+            lower, upper = pyo.value(con.lower), pyo.value(con.upper)
+            if not coefficients:
+                if (lower is not None and constant < lower - 1e-9) or (upper is not None and constant > upper + 1e-9):
+                    raise TriviallyInfeasible(con.name)
+                continue
+            row = len(self.constraints)
+            self.constraints.append(con)
+            offsets.append(constant)
+            lowers.append(-INF if lower is None else _finite(lower - constant, -INF))
+            uppers.append(INF if upper is None else _finite(upper - constant, INF))
+            entry_rows += [row] * len(coefficients)
+            entry_cols += coefficients.keys()
+            entry_values += coefficients.values()
         self.row_of = {id(c): r for r, c in enumerate(self.constraints)}
         self.rows = {row_key(c): r for r, c in enumerate(self.constraints)}
-        rhs = np.asarray(info.rhs, dtype=float)
-        kinds = np.array([entry.bound_type for entry in info.rows], dtype=int)
-        self.row_lower = np.where(kinds <= 0, rhs, -INF)
-        self.row_upper = np.where(kinds >= 0, rhs, INF)
-        self.row_lower[self.row_lower <= -INF] = -INF
-        self.row_upper[self.row_upper >= INF] = INF
-        # The constant of each row's body, moved to the right-hand side: bound = rhs + offset.
-        self.offset = np.zeros(len(self.constraints))
-        for r, (con, kind) in enumerate(zip(self.constraints, kinds, strict=True)):
-            bound = pyo.value(con.upper) if kind >= 0 else pyo.value(con.lower)
-            self.offset[r] = bound - rhs[r] if math.isfinite(bound) else _body_constant(con)
+        self.row_lower, self.row_upper = np.array(lowers, dtype=float), np.array(uppers, dtype=float)
+        self.offset = np.array(offsets, dtype=float)
         self.col_lower = np.array([_finite(v.lb, -INF) for v in self.columns])
         self.col_upper = np.array([_finite(v.ub, INF) for v in self.columns])
         self.integer = np.array([v.is_integer() or v.is_binary() for v in self.columns], dtype=bool)
-        matrix = info.A.tocsc()
-        self.a_start = matrix.indptr.astype(np.int32)
-        self.a_index = matrix.indices.astype(np.int32)
-        self.a_value = matrix.data.astype(float)
-        costs = info.c.tocsr()
-        self.measures = {name: (costs[[k], :].toarray().ravel(), float(info.c_offset[k]))
-                         for k, name in enumerate(names)}
+        rows = np.array(entry_rows, dtype=np.int32)
+        cols = np.array(entry_cols, dtype=np.int32)
+        order = np.lexsort((rows, cols))  # column-wise, as HiGHS takes it
+        self.a_index = rows[order]
+        self.a_value = np.array(entry_values, dtype=float)[order]
+        counts = np.bincount(cols, minlength=len(self.columns))
+        self.a_start = np.concatenate(([0], np.cumsum(counts))).astype(np.int32)
+        self.measures: dict[str, tuple[np.ndarray, float]] = {}
+        self.recompile_measures(measures)
+
+    def linear(self, expr) -> tuple[dict[int, float], float]:
+        """Column to coefficient, and the constant, of a linear expression at the parameters' current values."""
+        repn = generate_standard_repn(expr, compute_values=True, quadratic=False)
+        if repn.nonlinear_expr is not None:
+            raise ValueError(f"not linear: {expr}")
+        coefficients: dict[int, float] = {}
+        for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
+            col = self.col_of[id(var)]
+            coefficients[col] = coefficients.get(col, 0.0) + float(coef)
+        return {c: v for c, v in coefficients.items() if v != 0}, float(pyo.value(repn.constant))
 
     @property
     def num_col(self) -> int:
@@ -131,18 +137,12 @@ class CompiledModel:
         return float(vector @ x + offset)
 
     def recompile_measures(self, measures: dict[str, object]) -> None:
-        """Compile the measures again after parameters in them changed (a cost, committed money)."""
+        """Compile the measures (again, after parameters in them changed: a cost, committed money)."""
         for name, expr in measures.items():
             vector = np.zeros(self.num_col)
-            repn = generate_standard_repn(expr, compute_values=True, quadratic=False)
-            for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
-                vector[self.col_of[id(var)]] += coef
-            self.measures[name] = (vector, float(pyo.value(repn.constant)))
-
-
-def _body_constant(con) -> float:
-    repn = generate_standard_repn(con.body, compute_values=True, quadratic=False)
-    return float(pyo.value(repn.constant))
+            coefficients, constant = self.linear(expr)
+            vector[list(coefficients)] = list(coefficients.values())
+            self.measures[name] = (vector, constant)
 
 
 def row_bounds(compiled: CompiledModel, con) -> tuple[float, float]:
