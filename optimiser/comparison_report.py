@@ -12,7 +12,8 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from models.compare import Comparison
 from models.data import ProblemData
 from optimiser.texts import euros, number, violation_text
-from optimiser.xlsx import EURO, HEADER_FONT, NUMBER, put, wrap, write_table
+from optimiser.xlsx import EURO, NUMBER
+from optimiser.xlsx_input import HEADER_FONT, put, wrap, write_table
 
 BEARER_LABELS = {"gemeente": "Gemeente", "rijk": "Rijk"}
 MEASURE_LABELS = {"person_years": "persoonsjaren", "participation": "participatie (gewogen)",

@@ -17,7 +17,8 @@ from models.solve import Result
 from optimiser.comparison_report import add_comparison_sheets, violation_rows
 from optimiser.problems import Problem
 from optimiser.texts import OBJECTIVE_LABELS, SHADOW_UNITS, duals_note, relaxation_text, status_text
-from optimiser.xlsx import EURO, NUMBER, PRICE, put, save_atomically, wrap, write_table
+from optimiser.xlsx import EURO, NUMBER, PRICE, save_atomically
+from optimiser.xlsx_input import put, wrap, write_table
 
 # English result columns -> Dutch headers and number formats, per sheet.
 PLAN_COLUMNS = {"instrument": ("instrument", None), "year": ("jaar", None), "unit": ("eenheid", None),
@@ -146,7 +147,7 @@ def write_result(data: ProblemData, result: Result, source: Path, target: Path, 
                  comparison: Comparison | None = None, audit: dict | None = None) -> Path:
     """Write the result workbook atomically; never over the input."""
     workbook = build_result_workbook(data, result, source, problems, comparison, audit)
-    return save_atomically(workbook, target, protect=source)
+    return save_atomically(workbook.save, target, protect=source)
 
 
 def _budgets_json(frame: pd.DataFrame) -> dict[str, dict[str, dict]]:

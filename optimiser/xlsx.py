@@ -1,5 +1,9 @@
 """Small, safe building blocks for writing workbooks.
 
+Shared by every writer: the number formats, the rule for which text Excel
+would read as a formula, column widths from content and the atomic save.
+The openpyxl cell helpers are in :mod:`optimiser.xlsx_input`.
+
 User text is always written as text (never as a formula), and a workbook is
 saved atomically without ever replacing the input file. Sheet names are
 fixed in code, never taken from user data (a test checks they are valid).
@@ -9,58 +13,26 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from optimiser.problems import InputError, Problem
 
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-ASSUMPTION_FILL = PatternFill("solid", fgColor="FFF2CC")
 EURO = '"€" #,##0'
 NUMBER = "#,##0.00"
 PRICE = "0.0000"
+HEADER_COLOUR = "DDEBF7"
+ASSUMPTION_COLOUR = "FFF2CC"
 FORMULA_STARTS = ("=", "+", "-", "@", "#")  # "#" for error codes such as #N/A
 
 
-def put(ws, row: int, column: int, value: object):
-    """Write a value; text that Excel would read as a formula stays text."""
-    cell = ws.cell(row=row, column=column)
-    if isinstance(value, str):
-        cell.value = value
-        if value.startswith(FORMULA_STARTS):
-            cell.data_type = "s"
-            cell.quotePrefix = True
-    else:
-        cell.value = value
-    return cell
-
-
-def write_table(ws, top: int, headers: list[str], rows: list[list[object]], formats: dict[int, str] | None = None,
-                freeze: bool = True):
-    """A header row at ``top`` and the rows below it; returns the last row written."""
-    for c, header in enumerate(headers, start=1):
-        cell = put(ws, top, c, header)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-    for r, values in enumerate(rows, start=top + 1):
-        for c, value in enumerate(values, start=1):
-            cell = put(ws, r, c, value)
-            if formats and c in formats and isinstance(value, (int, float)):
-                cell.number_format = formats[c]
-    if freeze:
-        ws.freeze_panes = ws.cell(row=top + 1, column=1)
-    fit_columns(ws, headers, rows)
-    return top + len(rows)
-
-
-def fit_columns(ws, headers: list[str], rows: list[list[object]], widest: int = 60) -> None:
-    """Set column widths from the longest value shown."""
-    for c, header in enumerate(headers, start=1):
-        longest = max([len(str(header))] + [len(_shown(r[c - 1])) for r in rows if c - 1 < len(r)])
-        ws.column_dimensions[get_column_letter(c)].width = min(max(longest + 2, 8), widest)
+def column_widths(headers: list[str], rows: list[list[object]], widest: int = 60) -> list[int]:
+    """Column widths from the longest value shown, between 8 and ``widest``."""
+    widths = []
+    for c, header in enumerate(headers):
+        longest = max([len(str(header))] + [len(_shown(r[c])) for r in rows if c < len(r)])
+        widths.append(min(max(longest + 2, 8), widest))
+    return widths
 
 
 def _shown(value: object) -> str:
@@ -69,32 +41,37 @@ def _shown(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def wrap(cell) -> None:
-    """Wrap long text in a cell."""
-    cell.alignment = Alignment(wrap_text=True, vertical="top")
-
-
-def save_atomically(workbook, target: Path, protect: Path | None = None) -> Path:
-    """Save to a temporary file beside ``target``, then replace it.
+def save_atomically(write: Callable[[Path], object], target: Path, protect: Path | None = None) -> Path:
+    """Let ``write`` write a workbook to a temporary file beside ``target``, then replace ``target`` with it.
 
     Refuses to write over ``protect`` (the input). A target locked by Excel
-    gives a Dutch message and leaves nothing half-written behind.
+    or a read-only folder gives a Dutch message; on any error nothing
+    half-written is left behind. The file gets the usual mode for a new file
+    (``tempfile.mkstemp`` alone would leave it readable by its owner only).
     """
     target = Path(target).resolve()
     if protect is not None and target.exists() and Path(protect).exists() and os.path.samefile(target, protect):
         raise InputError([Problem(None, None, f"Het resultaat zou het invoerbestand '{target.name}' overschrijven; "
                                               "kies een andere naam met -o.")])
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".~", suffix=".xlsx", dir=target.parent)
-    os.close(handle)
+    temporary = None
     try:
-        workbook.save(temporary)
+        handle, temporary = tempfile.mkstemp(prefix=".~", suffix=".xlsx", dir=target.parent)
+        os.close(handle)
+        write(Path(temporary))
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, target)
     except PermissionError:
         raise InputError([Problem(None, None, f"'{target}' kan niet worden geschreven: het bestand is in gebruik "
                                               "(open in Excel?) of de map is alleen-lezen. Sluit het bestand of kies "
                                               "een andere naam met -o.")]) from None
     finally:
-        if os.path.exists(temporary):
+        if temporary is not None and os.path.exists(temporary):
             os.remove(temporary)
     return target
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # the only portable way to read it is to set it
+    os.umask(mask)
+    return mask
