@@ -1,7 +1,7 @@
-"""openpyxl building blocks for workbooks: cells, tables, styles.
+"""openpyxl building blocks for the input template, which needs data validations (dropdowns).
 
-The formula rule, the column widths and the atomic save are in
-:mod:`optimiser.xlsx`.
+The result workbook is written with XlsxWriter (:mod:`optimiser.xlsx`);
+both share the formula rule, the column widths and the atomic save.
 Rows and columns here are 1-based, as in openpyxl.
 """
 
