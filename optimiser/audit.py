@@ -11,7 +11,7 @@ from pathlib import Path
 from models.data import ProblemData
 from models.solve import Result
 
-PACKAGES = ("participatie-optimiser", "pyomo", "highspy", "pandas", "openpyxl", "defusedxml")
+PACKAGES = ("participatie-optimiser", "pyomo", "highspy", "pandas", "openpyxl", "xlsxwriter", "defusedxml")
 
 
 def file_hash(path: Path) -> str:
