@@ -28,7 +28,7 @@ from models.solve import OPTIMAL, TIME_LIMIT, Result, optimise
 from optimiser.problems import Problem
 from optimiser.validate import check
 
-PACKAGES = ("participatie-optimiser", "pyomo", "highspy", "pandas", "openpyxl", "defusedxml")
+PACKAGES = ("participatie-optimiser", "pyomo", "highspy", "pandas", "openpyxl", "xlsxwriter", "defusedxml")
 MODEL_FORMATS = (".lp", ".mps")
 
 

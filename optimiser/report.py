@@ -9,15 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
 
 from models.compare import Comparison
 from models.data import ProblemData
 from models.solve import Result
-from optimiser.comparison_report import add_comparison_sheets, violation_rows
+from optimiser.comparison_report import add_comparison_sheets, add_council_text_sheet, violation_rows
 from optimiser.problems import Problem
 from optimiser.texts import OBJECTIVE_LABELS, SHADOW_UNITS, duals_note, relaxation_text, status_text
-from optimiser.xlsx import EURO, NUMBER, PRICE, put, save_atomically, wrap, write_table
+from optimiser.xlsx import EURO, NUMBER, PRICE, Book, column_widths, save_atomically
 
 # English result columns -> Dutch headers and number formats, per sheet.
 PLAN_COLUMNS = {"instrument": ("instrument", None), "year": ("jaar", None), "unit": ("eenheid", None),
@@ -68,18 +67,17 @@ def summary_rows(data: ProblemData, result: Result, source: Path) -> list[list[o
     return rows
 
 
-def _sheet_from_frame(workbook: Workbook, title: str, intro: str, frame: pd.DataFrame, columns: dict) -> None:
-    ws = workbook.create_sheet(title)
-    cell = put(ws, 1, 1, intro)
-    wrap(cell)
+def _sheet_from_frame(book: Book, title: str, intro: str, frame: pd.DataFrame, columns: dict) -> None:
+    ws = book.sheet(title)
+    book.put(ws, 0, 0, intro, wrap=True)
     if frame.empty:
-        put(ws, 3, 1, "(geen)")
+        book.put(ws, 2, 0, "(geen)")
         return
     names = [c for c in columns if c in frame.columns]
     headers = [columns[c][0] for c in names]
-    formats = {k: columns[c][1] for k, c in enumerate(names, start=1) if columns[c][1]}
-    rows = [[_plain(row[c]) for c in names] for _, row in frame.iterrows()]
-    write_table(ws, 3, headers, rows, formats)
+    formats = {k: columns[c][1] for k, c in enumerate(names) if columns[c][1]}
+    rows = [[_plain(value) for value in row] for row in frame[names].to_numpy(dtype=object)]
+    book.table(ws, 2, headers, rows, formats)
 
 
 def _plain(value: object) -> object:
@@ -92,49 +90,62 @@ def _plain(value: object) -> object:
     return value
 
 
-def build_result_workbook(data: ProblemData, result: Result, source: Path, problems: list[Problem],
-                          comparison: Comparison | None = None, audit: dict | None = None) -> Workbook:
-    """The result workbook: summary, plan, budget use, requirements, groups, comparison, audit and remarks."""
-    workbook = Workbook()
-    ws = workbook.active
-    ws.title = "Samenvatting"
-    rows = summary_rows(data, result, source)
-    write_table(ws, 1, ["onderdeel", "waarde"], rows)
-    for r, (_, value) in enumerate(rows, start=2):
-        if isinstance(value, float):
-            ws.cell(row=r, column=2).number_format = NUMBER
-    ws.column_dimensions["B"].width = 100
-    for row in ws.iter_rows(min_row=2, min_col=2, max_col=2):
-        wrap(row[0])
+def _summary_sheet(book: Book, rows: list[list[object]]) -> None:
+    """Label and value; fractional values as numbers with two decimals, long texts wrapped."""
+    ws = book.sheet("Samenvatting")
+    headers = ["onderdeel", "waarde"]
+    for c, header in enumerate(headers):
+        book.put(ws, 0, c, header, header=True)
+    for r, (label, value) in enumerate(rows, start=1):
+        book.put(ws, r, 0, label)
+        book.put(ws, r, 1, value, NUMBER if isinstance(value, float) else None, wrap=True)
+    ws.freeze_panes(1, 0)
+    ws.set_column(0, 0, column_widths(headers, rows)[0])
+    ws.set_column(1, 1, 100)
+
+
+def write_workbook(path: Path, data: ProblemData, result: Result, source: Path, problems: list[Problem],
+                   comparison: Comparison | None = None, audit: dict | None = None) -> None:
+    """Write the result workbook to ``path`` (not atomically: see :func:`write_result`)."""
+    with Book(path) as book:
+        _write_sheets(book, data, result, source, problems, comparison, audit)
+
+
+def _write_sheets(book: Book, data: ProblemData, result: Result, source: Path, problems: list[Problem],
+                  comparison: Comparison | None, audit: dict | None) -> None:
+    """Summary, plan, budget use, requirements, groups, comparison, remarks and audit, in this order."""
+    if comparison is not None:
+        add_council_text_sheet(book, data, comparison)
+    _summary_sheet(book, summary_rows(data, result, source))
     unit = SHADOW_UNITS.get(result.objective_name, "")
-    _sheet_from_frame(workbook, "Plan", "Volume, instroom en personen per instrument en jaar. Gereduceerde kosten: "
+    _sheet_from_frame(book, "Plan", "Volume, instroom en personen per instrument en jaar. Gereduceerde kosten: "
                       "hoeveel de doelstelling daalt per eenheid die een instrument boven het plan zou krijgen.",
                       result.plan, PLAN_COLUMNS)
-    _sheet_from_frame(workbook, "Budgetgebruik", "Per budgetregel en jaar. Gebruikt = instrumenten + vastgelegd + "
+    _sheet_from_frame(book, "Budgetgebruik", "Per budgetregel en jaar. Gebruikt = instrumenten + vastgelegd + "
                       f"scenariokosten + aanvullingen aan andere regels. Schaduwprijs: {unit}; die geldt zolang het "
                       "beschikbare bedrag niet meer daalt of stijgt dan de twee laatste kolommen (leeg: onbeperkt).",
                       result.budgets, BUDGET_COLUMNS)
-    _sheet_from_frame(workbook, "Eisen", "Elke eis met waarde, grens en ruimte (bij een aandeel als fractie). "
+    _sheet_from_frame(book, "Eisen", "Elke eis met waarde, grens en ruimte (bij een aandeel als fractie). "
                       "Schaduwprijs: verandering van de doelstelling per eenheid hogere grens.",
                       result.requirements, REQUIREMENT_COLUMNS)
-    _sheet_from_frame(workbook, "Doelgroepen", "Geplaatste personen per doelgroep en jaar.", result.groups,
+    _sheet_from_frame(book, "Doelgroepen", "Geplaatste personen per doelgroep en jaar.", result.groups,
                       GROUP_COLUMNS)
     if not result.infeasibility.empty:
-        ws = workbook.create_sheet("Onhaalbaarheid")
-        put(ws, 1, 1, "De kleinste versoepeling die een plan mogelijk maakt (€1.000 weegt als één eenheid volume).")
+        ws = book.sheet("Onhaalbaarheid")
+        book.put(ws, 0, 0, "De kleinste versoepeling die een plan mogelijk maakt (€1.000 weegt als één eenheid "
+                           "volume).")
         rows = [[r["kind"], r["name"], r["year"], r["change"], r["unit"], relaxation_text(r)]
                 for r in infeasibility_rows(result)]
-        write_table(ws, 3, ["soort", "naam", "jaar", "versoepeling", "eenheid", "uitleg"], rows, {4: NUMBER})
+        book.table(ws, 2, ["soort", "naam", "jaar", "versoepeling", "eenheid", "uitleg"], rows, {3: NUMBER})
     if comparison is not None:
-        add_comparison_sheets(workbook, data, comparison)
+        add_comparison_sheets(book, data, comparison)
     if problems:
-        remarks = workbook.create_sheet("Opmerkingen")
-        write_table(remarks, 1, ["soort", "blad", "cel", "melding"],
-                    [[p.severity, p.sheet, p.cell, p.message] for p in problems])
+        remarks = book.sheet("Opmerkingen")
+        book.table(remarks, 0, ["soort", "blad", "cel", "melding"],
+                   [[p.severity, p.sheet, p.cell, p.message] for p in problems])
     if audit:
-        ws = workbook.create_sheet("Verantwoording")
-        write_table(ws, 1, ["onderdeel", "waarde"], [[k, v] for k, v in audit.items()])
-    return workbook
+        ws = book.sheet("Verantwoording")
+        book.table(ws, 0, ["onderdeel", "waarde"], [[k, v] for k, v in audit.items()])
 
 
 def infeasibility_rows(result: Result) -> list[dict]:
@@ -145,8 +156,8 @@ def infeasibility_rows(result: Result) -> list[dict]:
 def write_result(data: ProblemData, result: Result, source: Path, target: Path, problems: list[Problem],
                  comparison: Comparison | None = None, audit: dict | None = None) -> Path:
     """Write the result workbook atomically; never over the input."""
-    workbook = build_result_workbook(data, result, source, problems, comparison, audit)
-    return save_atomically(workbook, target, protect=source)
+    return save_atomically(lambda path: write_workbook(path, data, result, source, problems, comparison, audit),
+                           target, protect=source)
 
 
 def _budgets_json(frame: pd.DataFrame) -> dict[str, dict[str, dict]]:

@@ -14,7 +14,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from optimiser.schema import KEY_VALUE, Sheet, sheets
-from optimiser.xlsx import ASSUMPTION_FILL, HEADER_FILL, HEADER_FONT, put, save_atomically, wrap, write_table
+from optimiser.xlsx import save_atomically
+from optimiser.xlsx_input import ASSUMPTION_FILL, HEADER_FILL, HEADER_FONT, put, wrap, write_table
 
 HEADER_ROW = 3
 ASSUMPTION = "AANNAME"
@@ -54,7 +55,7 @@ def build_workbook(content: dict[str, list[dict]] | None = None) -> Workbook:
 
 def write_template(target: Path, content: dict[str, list[dict]] | None = None) -> Path:
     """Save the template (or an example with ``content``) atomically to ``target``."""
-    return save_atomically(build_workbook(content), target)
+    return save_atomically(build_workbook(content).save, target)
 
 
 def _explanation_sheet(workbook: Workbook) -> None:
