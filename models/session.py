@@ -109,6 +109,8 @@ class Session:
             return
         self.highs = HighsModel(self.compiled, self.options)
         self._measures_stale = False
+        self._objective: str | None = None
+        """The objective HiGHS holds now."""
 
     def rebuild(self) -> None:
         """Build everything again from the session's data (a change the session cannot make in place)."""
@@ -123,31 +125,42 @@ class Session:
     # -- reading -----------------------------------------------------------------------
     def measure(self, name: str, x: np.ndarray) -> float:
         """A measure (participation, total_cost, money_gemeente, ...) at column values ``x``."""
+        self._refresh_measures()
+        return self.compiled.measure(name, x)
+
+    def _refresh_measures(self) -> None:
+        """Compile the measures again when a cost or committed money in them changed."""
         if self._measures_stale:
             self.compiled.recompile_measures(allocation.measures(self.model))
             self._measures_stale = False
-        return self.compiled.measure(name, x)
+            self._objective = None
 
     # -- solving ------------------------------------------------------------------------
     def solve(self, objective: str, deadline: Deadline | None = None, prices: bool = False) -> Solution:
         """One solve with ``objective`` (a key of :data:`OBJECTIVES`, or :data:`FEASIBILITY`)."""
         if self.trivially_infeasible:
             return Solution(status=INFEASIBLE, has_solution=False)
-        if objective == FEASIBILITY:
-            self.highs.set_objective(np.zeros(self.compiled.num_col), 0.0, MINIMIZE)
-        else:
-            name, sense = OBJECTIVES[objective]
-            self.measure(name, np.zeros(self.compiled.num_col))  # recompiles stale measures
-            vector, offset = self.compiled.measures[name]
-            self.highs.set_objective(vector, offset, sense)
+        self._set_objective(objective)
         solution = self.highs.solve((deadline or Deadline(None)).left(), prices=prices)
         if solution.status == INFEASIBLE_OR_UNBOUNDED:
             solution.status = self._infeasible_or_unbounded(deadline)
         return solution
 
+    def _set_objective(self, objective: str) -> None:
+        """Give HiGHS the objective's cost vector, unless it has it already (a batch keeps one objective)."""
+        self._refresh_measures()
+        if objective == self._objective:
+            return
+        if objective == FEASIBILITY:
+            self.highs.set_objective(np.zeros(self.compiled.num_col), 0.0, MINIMIZE)
+        else:
+            name, sense = OBJECTIVES[objective]
+            self.highs.set_objective(*self.compiled.measures[name], sense)
+        self._objective = objective
+
     def _infeasible_or_unbounded(self, deadline: Deadline | None) -> str:
         """HiGHS may say 'infeasible or unbounded'; a zero objective tells which."""
-        self.highs.set_objective(np.zeros(self.compiled.num_col), 0.0, MINIMIZE)
+        self._set_objective(FEASIBILITY)
         check = self.highs.solve((deadline or Deadline(None)).left())
         return UNBOUNDED if check.has_solution else INFEASIBLE
 
@@ -155,9 +168,7 @@ class Session:
         """Write the model as HiGHS receives it (``.lp`` or ``.mps`` by the extension), with the objective set."""
         if self.trivially_infeasible:
             raise ValueError("the model has a constraint without variables that cannot hold; nothing to write")
-        name, sense = OBJECTIVES[objective or self.data.settings.objective]
-        self.measure(name, np.zeros(self.compiled.num_col))
-        self.highs.set_objective(*self.compiled.measures[name], sense)
+        self._set_objective(objective or self.data.settings.objective)
         self.highs.write(path)
 
     def set_floor(self, floor: float | None) -> None:
