@@ -22,17 +22,18 @@ def workbook_markdown() -> str:
         "Generated from `optimiser/schema/*.csv` by `python -m optimiser.docs`; edit the CSV files, not this page.",
         "Sheet and column names are Dutch, as the user sees them. Each sheet has an explanation on row 1, units",
         "on row 2 and the column names on row 3 (the reader finds the header in the first ten rows).",
+        "The last column names the field of `models/data.py` each column fills (see `optimiser/schema/__init__.py`).",
         "",
     ]
     for sheet in sheets().values():
         kind = "one setting per row (column A name, column B value)" if sheet.layout == KEY_VALUE else "a table"
         lines += [f"## {sheet.name}", "", f"{'Required' if sheet.required else 'Optional'} sheet, {kind}."
                   + (f" Key: {', '.join(sheet.key)}." if sheet.key else ""), "", _cell(sheet.explanation), "",
-                  "| column | type | unit | required | default | choices | explanation |",
-                  "|---|---|---|---|---|---|---|"]
+                  "| column | type | unit | required | default | choices | explanation | model field |",
+                  "|---|---|---|---|---|---|---|---|"]
         for c in sheet.columns:
             lines.append(f"| {c.name} | {c.type} | {_cell(c.unit)} | {'yes' if c.required else 'no'} | "
-                         f"{c.default} | {', '.join(c.choices)} | {_cell(c.explanation)} |")
+                         f"{c.default} | {', '.join(c.choices)} | {_cell(c.explanation)} | {c.field} |")
         lines.append("")
     return "\n".join(lines)
 

@@ -18,6 +18,7 @@ YES = {"ja", "j", "yes", "y", "true", "waar", "1", "x"}
 NO = {"nee", "n", "no", "false", "onwaar", "0"}
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _THOUSANDS = re.compile(r"^-?[1-9]\d{0,2}(\.\d{3})+$")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f]")  # control characters; a tab is kept
 
 
 class _UnsavedFormula:
@@ -141,7 +142,7 @@ def text(value: object) -> str:
     """Trimmed text without control characters."""
     if isinstance(value, float) and value == int(value):
         value = int(value)
-    cleaned = "".join(ch for ch in str(value) if ch >= " " or ch == "\t").strip()
+    cleaned = _CONTROL.sub("", str(value)).strip()
     return " ".join(cleaned.split())
 
 

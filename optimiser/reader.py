@@ -4,31 +4,54 @@ Only reading happens here; :mod:`optimiser.validate` gives the cells meaning.
 Sheets and columns are found by their normalised names, so capitals, accents
 and spaces in headers do not matter, and title rows above the header are
 skipped.
+
+A workbook arrives as bytes (a file's content or an upload). The container is
+checked before any XML is parsed; the sheets are then read with openpyxl in
+read-only mode, which streams each sheet: only rows that hold values are kept,
+at most :data:`MAX_COLUMNS` columns and :data:`MAX_ROWS` filled rows a sheet,
+so a small file with one formatted cell at row 1,000,000 (or at XFD1048576)
+costs next to nothing.
+Read-only worksheets know no merged cells; those are found in the sheet's XML.
 """
 
 from __future__ import annotations
 
+import io
+import posixpath
 import re
 import warnings
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import openpyxl
 import openpyxl.xml
+from defusedxml import ElementTree
+from openpyxl.cell.read_only import EMPTY_CELL
+from openpyxl.reader.excel import SUPPORTED_FORMATS
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
 
+from optimiser import texts
 from optimiser.parse import UNSAVED_FORMULA, PercentValue
 from optimiser.problems import InputError, Problem
 from optimiser.schema import KEY_VALUE, Sheet, normalise, sheets
 
 HEADER_SEARCH_ROWS = 10
 FORMULA_TAG = re.compile(rb"<(\w+:)?f[ >/]")  # <f>, <f t="shared" .../>, or with a namespace prefix
+MERGE_TAG = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref\s*=\s*[\"']([^\"']+)[\"']")
 OLE2_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
 MAX_FILE_BYTES = 50 * 2**20
 MAX_UNPACKED_BYTES = 200 * 2**20
 MAX_RATIO = 200
 RATIO_MIN_BYTES = 20 * 2**20
+MAX_COLUMNS = 100
+"""Columns read per row; the widest sheet of the schema has 15."""
+MAX_ROWS = 100_000
+"""Filled rows read per sheet; 342 municipalities over 10 years fill about 10,000."""
+EXCEL_MAX_ROW = 1_048_576
 
 # Entity bombs and external entities are refused only when openpyxl parses with defusedxml.
 if not openpyxl.xml.DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
@@ -37,8 +60,7 @@ KEY_HEADER = "instelling"
 VALUE_HEADER = "waarde"
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     """A raw cell value and its address (``C5``)."""
 
     value: object
@@ -47,10 +69,25 @@ class Cell:
 
 @dataclass
 class SheetRows:
-    """The rows of one sheet: column name to cell."""
+    """The filled rows of a table sheet below its header, with the letter of each schema column found."""
 
     name: str
-    rows: list[dict[str, Cell]] = field(default_factory=list)
+    """The sheet's title in the workbook."""
+    letters: dict[str, str] = field(default_factory=dict)
+    rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+    """Row number and raw value of each column found."""
+
+
+@dataclass
+class KeyValues:
+    """The settings of a key-value sheet: each key's value cell."""
+
+    name: str
+    cells: dict[str, Cell] = field(default_factory=dict)
+
+
+Grid = dict[int, list[object]]
+"""The rows of a sheet that hold a value: row number (from 1) to the values from column A."""
 
 
 def _is_empty(value: object) -> bool:
@@ -61,28 +98,45 @@ def _refuse(message: str) -> InputError:
     return InputError([Problem(None, None, message)])
 
 
-def check_container(path: Path) -> None:
+def _unreadable(name: str, error: Exception) -> InputError:
+    return _refuse(f"'{name}' kon niet als Excel-werkmap worden gelezen ({type(error).__name__}). "
+                   "Open het in Excel, sla het opnieuw op als .xlsx en probeer het opnieuw.")
+
+
+def read_file(path: Path) -> bytes:
+    """The content of a workbook file; a missing or far too large file is refused before reading."""
+    path = Path(path)
+    if not path.is_file():
+        raise _refuse(f"Het bestand '{path}' bestaat niet.")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise _too_large(path.name)
+    return path.read_bytes()
+
+
+def _too_large(name: str) -> InputError:
+    return _refuse(f"'{name}' is groter dan {MAX_FILE_BYTES // 2**20} MB; dat is geen budgetwerkmap.")
+
+
+def check_container(content: bytes, name: str) -> None:
     """Refuse what is not a readable .xlsx before any XML is parsed, within milliseconds.
 
     Empty, truncated and encrypted files, old .xls, renamed CSV or Word files,
-    and zip bombs (judged by the sizes the zip declares) each get their own message.
+    and zip bombs (judged by the sizes the zip declares) each get their own
+    message. ``name`` is the file name the messages use.
     """
-    name = path.name
-    size = path.stat().st_size
-    if size == 0:
+    if not content:
         raise _refuse(f"'{name}' is leeg (0 bytes). Kies het juiste bestand of sla het opnieuw op in Excel.")
-    if size > MAX_FILE_BYTES:
-        raise _refuse(f"'{name}' is groter dan {MAX_FILE_BYTES // 2**20} MB; dat is geen budgetwerkmap.")
-    with open(path, "rb") as handle:
-        head = handle.read(8)
+    if len(content) > MAX_FILE_BYTES:
+        raise _too_large(name)
+    head = content[:8]
     if head.startswith(OLE2_SIGNATURE):
         raise _refuse(f"'{name}' is een oud Excel-bestand (.xls) of is met een wachtwoord beveiligd. Open het in "
                       "Excel, haal een eventueel wachtwoord weg en sla het op als 'Excel-werkmap (*.xlsx)'.")
     if not head.startswith(b"PK"):
-        kind = "een tekstbestand (bijvoorbeeld CSV)" if _looks_like_text(path) else "geen Excel-werkmap"
+        kind = "een tekstbestand (bijvoorbeeld CSV)" if _looks_like_text(content) else "geen Excel-werkmap"
         raise _refuse(f"'{name}' is {kind}, geen .xlsx. Open het in Excel en sla het op als 'Excel-werkmap (*.xlsx)'.")
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
             entries = archive.infolist()
     except (zipfile.BadZipFile, OSError):
         raise _refuse(f"'{name}' is beschadigd of onvolledig (bijvoorbeeld een afgebroken download of kopie). "
@@ -100,9 +154,8 @@ def check_container(path: Path) -> None:
                       "budgetwerkmap en wordt niet gelezen (mogelijk een 'zip-bom').")
 
 
-def _looks_like_text(path: Path) -> bool:
-    with open(path, "rb") as handle:
-        sample = handle.read(2048)
+def _looks_like_text(content: bytes) -> bool:
+    sample = content[:2048]
     try:
         sample.decode("utf-8")
     except UnicodeDecodeError:
@@ -113,28 +166,87 @@ def _looks_like_text(path: Path) -> bool:
     return b"\x00" not in sample
 
 
-def open_workbook(path: Path, formulas: bool = False):
-    """Open a workbook for reading values (or formulas), or raise an :class:`InputError`."""
-    path = Path(path)
-    if not path.is_file():
-        raise _refuse(f"Het bestand '{path}' bestaat niet.")
-    check_container(path)
+def _open(content: bytes, name: str, formulas: bool = False):
+    """A read-only workbook of values (or formulas), or an :class:`InputError`."""
+    if Path(name).suffix.lower() not in SUPPORTED_FORMATS:
+        # openpyxl refuses such a name when it opens a file; an upload keeps the same answer.
+        raise _refuse(f"'{name}' kon niet als Excel-werkmap worden gelezen (InvalidFileException). "
+                      "Open het in Excel, sla het opnieuw op als .xlsx en probeer het opnieuw.")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions; not the user's concern
-            return openpyxl.load_workbook(path, data_only=not formulas)
+            return openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=not formulas)
     except Exception as error:  # openpyxl raises many kinds on a damaged file
-        raise _refuse(f"'{path.name}' kon niet als Excel-werkmap worden gelezen ({type(error).__name__}). "
-                      "Open het in Excel, sla het opnieuw op als .xlsx en probeer het opnieuw.") from None
+        raise _unreadable(name, error) from None
 
 
-def read_workbook(path: Path) -> tuple[dict[str, SheetRows], list[Problem]]:
-    """Read every schema sheet found; report missing sheets and columns."""
-    workbook = open_workbook(path)
-    # A second pass only when some sheet holds formulas: it finds those Excel never calculated.
-    formulas = open_workbook(path, formulas=True) if _has_formulas(path) else None
+@dataclass(frozen=True)
+class _Part:
+    """What a quick scan of a sheet's raw XML finds."""
+
+    formulas: bool
+    merged: tuple[CellRange, ...]
+
+
+def _scan_parts(content: bytes, name: str) -> dict[str, _Part]:
+    """Per sheet name: whether its XML holds a formula element, and its merged ranges.
+
+    The sheets are found through the workbook part and its relationships.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+            relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+            targets = {r.get("Id"): r.get("Target") or "" for r in relations.iterfind(".//{*}Relationship")}
+            members = set(archive.namelist())
+            found = {}
+            for sheet in workbook.iterfind(".//{*}sheet"):
+                rel = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+                target = targets.get(rel, "")
+                part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+                if part not in members:
+                    continue
+                xml = archive.read(part)
+                found[sheet.get("name")] = _Part(bool(FORMULA_TAG.search(xml)), _merged_ranges(xml))
+            return found
+    except Exception as error:  # a damaged workbook part
+        raise _unreadable(name, error) from None
+
+
+def _merged_ranges(xml: bytes) -> tuple[CellRange, ...]:
+    ranges = []
+    for match in MERGE_TAG.finditer(xml):
+        try:
+            ranges.append(CellRange(match.group(1).decode("ascii")))
+        except (ValueError, TypeError, UnicodeDecodeError):
+            continue  # not a range; Excel would not have written it
+    return tuple(sorted(ranges, key=lambda r: (r.min_row, r.min_col, r.max_row, r.max_col)))
+
+
+def read_workbook(content: bytes, name: str) -> tuple[dict[str, SheetRows | KeyValues], list[Problem]]:
+    """Read every schema sheet found; report missing sheets and columns.
+
+    ``content`` is the whole .xlsx file, ``name`` its file name for messages.
+    Raises :class:`InputError` when the file is no readable workbook.
+    """
+    check_container(content, name)
+    workbook = _open(content, name)
+    formulas = None
+    try:
+        parts = _scan_parts(content, name)
+        # A second pass only when some sheet holds formulas: it finds those Excel never calculated.
+        formulas = _open(content, name, formulas=True) if any(p.formulas for p in parts.values()) else None
+        return _read_sheets(workbook, formulas, parts, name)
+    finally:
+        workbook.close()
+        if formulas is not None:
+            formulas.close()
+
+
+def _read_sheets(workbook, formulas, parts: dict[str, _Part], name: str) -> tuple[dict[str, SheetRows | KeyValues],
+                                                                                  list[Problem]]:
     by_name = {normalise(ws.title): ws for ws in workbook.worksheets}
-    found: dict[str, SheetRows] = {}
+    found: dict[str, SheetRows | KeyValues] = {}
     problems: list[Problem] = []
     for sheet in sheets().values():
         ws = by_name.get(normalise(sheet.name))
@@ -147,23 +259,63 @@ def read_workbook(path: Path) -> tuple[dict[str, SheetRows], list[Problem]]:
         if ws.sheet_state != "visible":
             problems.append(Problem(ws.title, None, "Dit blad is verborgen in Excel, maar wordt wel gelezen.",
                                     "waarschuwing"))
+        part = parts.get(ws.title, _Part(False, ()))
+        grid, sheet_problems = _grid(ws, formulas[ws.title] if formulas and part.formulas else None, name)
         reader = _read_key_value if sheet.layout == KEY_VALUE else _read_table
-        rows, sheet_problems = reader(ws, sheet, _values(ws, formulas[ws.title] if formulas else None))
-        rows.name = ws.title
+        rows, layout_problems = reader(ws.title, sheet, grid, part.merged)
         found[sheet.name] = rows
-        problems.extend(sheet_problems)
+        problems.extend(sheet_problems + layout_problems)
     return found, problems
 
 
-def _has_formulas(path: Path) -> bool:
-    """Whether any worksheet part contains a formula element (a quick scan of the raw XML)."""
-    with zipfile.ZipFile(path) as archive:
-        for name in archive.namelist():
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                with archive.open(name) as part:
-                    if FORMULA_TAG.search(part.read()):
-                        return True
-    return False
+def _filled_rows(ws, name: str) -> Iterator[tuple[int, list]]:
+    """(row number, cells holding a value) of each such row of a read-only sheet, up to :data:`MAX_COLUMNS`.
+
+    The sheet's stored size is ignored (it may be wrong). openpyxl pads each
+    row to the width asked and gives one and the same empty row for each row
+    the XML leaves out; once seen, that row is skipped at once.
+    """
+    ws.reset_dimensions()
+    blank = None
+    try:
+        for number, row in enumerate(ws.iter_rows(min_row=1, min_col=1, max_col=MAX_COLUMNS), start=1):
+            if number > EXCEL_MAX_ROW:
+                raise ValueError(f"row {number} lies beyond Excel's last row")
+            if row is blank:
+                continue
+            cells = [cell for cell in row if cell is not EMPTY_CELL and cell.value is not None]
+            if cells:
+                yield number, cells
+            elif all(cell is EMPTY_CELL for cell in row):
+                blank = row
+    except InputError:
+        raise
+    except Exception as error:  # damaged XML surfaces only while streaming
+        raise _unreadable(name, error) from None
+
+
+def _grid(ws, formula_ws, name: str) -> tuple[Grid, list[Problem]]:
+    """Saved cell values of the filled rows; a formula Excel never calculated becomes :data:`UNSAVED_FORMULA`."""
+    grid: Grid = {}
+    for number, cells in _filled_rows(ws, name):
+        if len(grid) == MAX_ROWS:
+            return grid, [Problem(ws.title, f"A{number}", f"Het blad heeft meer dan {texts.number(MAX_ROWS)} gevulde "
+                                                          "regels; dat is te veel voor een budgetwerkmap. Verwijder "
+                                                          "de overbodige regels.")]
+        values: list[object] = [None] * cells[-1].column
+        for cell in cells:
+            values[cell.column - 1] = _marked(cell)
+        grid[number] = values
+    if formula_ws is not None:
+        for number, cells in _filled_rows(formula_ws, name):
+            for cell in cells:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    values = grid.setdefault(number, [])
+                    if cell.column > len(values):
+                        values.extend([None] * (cell.column - len(values)))
+                    if values[cell.column - 1] is None:
+                        values[cell.column - 1] = UNSAVED_FORMULA
+    return grid, []
 
 
 def _marked(cell) -> object:
@@ -174,96 +326,81 @@ def _marked(cell) -> object:
     return value
 
 
-def _values(ws, formula_ws) -> list[list[object]]:
-    """Saved cell values; a formula whose value Excel never saved becomes :data:`UNSAVED_FORMULA`."""
-    grid = [[_marked(cell) for cell in row] for row in ws.iter_rows()]
-    if formula_ws is None:
-        return grid
-    for r, row in enumerate(formula_ws.iter_rows(values_only=True)):
-        for c, value in enumerate(row):
-            if isinstance(value, str) and value.startswith("=") and r < len(grid) and c < len(grid[r]) \
-                    and grid[r][c] is None:
-                grid[r][c] = UNSAVED_FORMULA
-    return grid
-
-
-def _merged_cells(ws, header_row: int) -> list[Problem]:
+def _merged_cells(title: str, merged: tuple[CellRange, ...], header_row: int) -> list[Problem]:
     """Merged cells in the header or below leave all but the first cell empty: name each range."""
-    return [Problem(ws.title, str(merged).split(":")[0],
-                    f"De cellen {merged} zijn samengevoegd; maak de samenvoeging ongedaan en vul elke cel apart.")
-            for merged in ws.merged_cells.ranges if merged.max_row >= header_row]
+    return [Problem(title, str(cells).split(":")[0],
+                    f"De cellen {cells} zijn samengevoegd; maak de samenvoeging ongedaan en vul elke cel apart.")
+            for cells in merged if cells.max_row >= header_row]
 
 
-def _find_header(grid: list[list[object]], wanted: set[str]) -> int | None:
-    """Index of the row (within the first few) holding most of the wanted labels (at least two).
+def _find_header(grid: Grid, wanted: set[str]) -> int | None:
+    """Number of the row (within the first few) holding most of the wanted labels (at least two).
 
     One hit is not enough: a units row can hold a word like 'jaar'.
     """
     best, best_hits = None, 1
-    for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        hits = sum(1 for v in row if not _is_empty(v) and normalise(v) in wanted)
+    for number in sorted(r for r in grid if r <= HEADER_SEARCH_ROWS):
+        hits = sum(1 for v in grid[number] if not _is_empty(v) and normalise(v) in wanted)
         if hits > best_hits:
-            best, best_hits = index, hits
+            best, best_hits = number, hits
     return best
 
 
-def _read_table(ws, sheet: Sheet, grid: list[list[object]]) -> tuple[SheetRows, list[Problem]]:
+def _read_table(title: str, sheet: Sheet, grid: Grid, merged) -> tuple[SheetRows, list[Problem]]:
     wanted = {c.name for c in sheet.columns}
     header = _find_header(grid, wanted)
-    result = SheetRows(sheet.name)
+    result = SheetRows(title)
     if header is None:
         names = ", ".join(c.name for c in sheet.columns if c.required)
-        return result, [Problem(ws.title, "A1",
+        return result, [Problem(title, "A1",
                                 f"Geen kopregel gevonden. De eerste regel van de tabel moet de kolomnamen bevatten "
                                 f"(verplicht: {names}).")]
     positions: dict[str, int] = {}
-    problems: list[Problem] = _merged_cells(ws, header + 1)
+    problems: list[Problem] = _merged_cells(title, merged, header)
     for index, label in enumerate(grid[header]):
         if _is_empty(label):
             continue
         name = normalise(label)
-        ref = f"{get_column_letter(index + 1)}{header + 1}"
+        ref = f"{get_column_letter(index + 1)}{header}"
         if name in positions:
-            problems.append(Problem(ws.title, ref, f"De kolom '{label}' staat twee keer in de kopregel; "
-                                                   "verwijder één van beide."))
+            problems.append(Problem(title, ref, f"De kolom '{label}' staat twee keer in de kopregel; "
+                                                "verwijder één van beide."))
         elif name in wanted:
             positions[name] = index
     missing = [c.name for c in sheet.columns if c.required and c.name not in positions]
     for name in missing:
-        problems.append(Problem(ws.title, f"A{header + 1}",
-                                f"De verplichte kolom '{name}' ontbreekt in de kopregel (regel {header + 1})."))
+        problems.append(Problem(title, f"A{header}",
+                                f"De verplichte kolom '{name}' ontbreekt in de kopregel (regel {header})."))
     if missing:  # rows without their key columns would only repeat the same problem
         return result, problems
-    for r, row in enumerate(grid[header + 1:], start=header + 2):
+    result.letters = {name: get_column_letter(i + 1) for name, i in positions.items()}
+    for r in sorted(r for r in grid if r > header):
+        row = grid[r]
         if all(_is_empty(v) for v in row):
             continue
-        cells = {
-            name: Cell(row[i] if i < len(row) else None, f"{get_column_letter(i + 1)}{r}")
-            for name, i in positions.items()
-        }
-        result.rows.append(cells)
+        result.rows.append((r, {name: row[i] if i < len(row) else None for name, i in positions.items()}))
     return result, problems
 
 
-def _read_key_value(ws, sheet: Sheet, grid: list[list[object]]) -> tuple[SheetRows, list[Problem]]:
+def _read_key_value(title: str, sheet: Sheet, grid: Grid, merged) -> tuple[KeyValues, list[Problem]]:
     """A sheet of settings: one key per row, its value in the next column."""
     keys = {c.name for c in sheet.columns}
     header = _find_header(grid, {KEY_HEADER, VALUE_HEADER})
-    start = 0 if header is None else header + 1
-    result = SheetRows(sheet.name)
-    cells: dict[str, Cell] = {}
-    problems: list[Problem] = _merged_cells(ws, start + 1)
-    for r, row in enumerate(grid[start:], start=start + 1):
-        if not row or _is_empty(row[0]):
+    start = 0 if header is None else header
+    result = KeyValues(title)
+    cells = result.cells
+    problems: list[Problem] = _merged_cells(title, merged, start + 1)
+    for r in sorted(r for r in grid if r > start):
+        row = grid[r]
+        if _is_empty(row[0]):
             continue
         key = normalise(row[0])
         if key not in keys:
-            problems.append(Problem(ws.title, f"A{r}", f"Onbekende instelling '{row[0]}'. Bekende instellingen: "
-                                                       f"{', '.join(sorted(keys))}.", "waarschuwing"))
+            problems.append(Problem(title, f"A{r}", f"Onbekende instelling '{row[0]}'. Bekende instellingen: "
+                                                    f"{', '.join(sorted(keys))}.", "waarschuwing"))
             continue
         if key in cells:
-            problems.append(Problem(ws.title, f"A{r}", f"De instelling '{row[0]}' staat twee keer in het blad."))
+            problems.append(Problem(title, f"A{r}", f"De instelling '{row[0]}' staat twee keer in het blad."))
             continue
         cells[key] = Cell(row[1] if len(row) > 1 else None, f"B{r}")
-    result.rows = [cells]
     return result, problems

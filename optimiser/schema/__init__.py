@@ -4,6 +4,14 @@
 unit, default and Dutch explanation. Validation, the template, its
 explanation sheet and ``docs/workbook.md`` all read these tables; change the
 workbook format there, not in code.
+
+The ``field`` of a column names the field of :mod:`models.data` it fills, as
+``Class.field`` (``Instrument.start``; ``ProblemData.cost`` for a value keyed
+by the sheet's key columns). A column in unit ``%`` holds a percentage and its
+field the fraction. Validation fills a field from its column generically; a
+field fed by a reference column (a name on another sheet) or by several
+columns is built by an explicit step. Columns without a field are keys,
+explanations, or feed no field at all.
 """
 
 from __future__ import annotations
@@ -11,10 +19,12 @@ from __future__ import annotations
 import csv
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 KEY_VALUE = "sleutel-waarde"
+REFERENCE_TYPES = frozenset({"budgetregel", "instrument", "doelgroep", "scenario", "instrumentlijst"})
+"""Column types whose values name entries of another sheet."""
 
 
 @dataclass(frozen=True)
@@ -23,6 +33,8 @@ class Column:
 
     sheet: str
     name: str
+    field: str
+    """``Class.field`` of :mod:`models.data` this column fills, or empty."""
     type: str
     unit: str
     required: bool
@@ -31,6 +43,16 @@ class Column:
     minimum: float | None
     maximum: float | None
     explanation: str
+
+    @property
+    def record(self) -> str:
+        """The class of :mod:`models.data` whose field this column fills (``Instrument``), or empty."""
+        return self.field.partition(".")[0]
+
+    @property
+    def attribute(self) -> str:
+        """The field this column fills (``start``), or empty."""
+        return self.field.partition(".")[2]
 
 
 @dataclass(frozen=True)
@@ -51,7 +73,12 @@ class Sheet:
 
 def normalise(label: object) -> str:
     """A label as compared: lower case, no accents, spaces as underscores."""
-    text = unicodedata.normalize("NFKD", str(label)).encode("ascii", "ignore").decode()
+    return _normalise(str(label))
+
+
+@lru_cache(maxsize=2**16)
+def _normalise(label: str) -> str:
+    text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
     return "_".join(text.strip().lower().replace("-", " ").split())
 
 
@@ -73,6 +100,7 @@ def sheets() -> dict[str, Sheet]:
             Column(
                 sheet=row["sheet"],
                 name=row["column"],
+                field=row["field"],
                 type=row["type"],
                 unit=row["unit"],
                 required=row["required"] == "ja",
