@@ -14,7 +14,6 @@ import datetime as dt
 import gc
 import hashlib
 import platform
-import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from importlib import metadata
@@ -26,7 +25,7 @@ from models.highs import SolverOptions
 from models.session import Deadline, Session
 from models.solve import OPTIMAL, TIME_LIMIT, Result, optimise
 from optimiser.problems import Problem
-from optimiser.validate import check
+from optimiser.validate import check, check_bytes
 
 PACKAGES = ("participatie-optimiser", "pyomo", "highspy", "pandas", "openpyxl", "xlsxwriter", "defusedxml")
 MODEL_FORMATS = (".lp", ".mps")
@@ -142,10 +141,7 @@ def read(source: Path | bytes, name: str | None = None) -> tuple[ProblemData | N
     """Check a workbook given as a path or as its bytes (an upload): the data and every problem."""
     if not isinstance(source, bytes):
         return check(Path(source))
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(name or "werkmap.xlsx").name
-        path.write_bytes(source)
-        return check(path)
+    return check_bytes(source, Path(name or "werkmap.xlsx").name)
 
 
 def run(source: Path | bytes, options: RunOptions | None = None, name: str | None = None) -> Run:
