@@ -53,9 +53,11 @@ def check(path: Path) -> tuple[ProblemData | None, list[Problem]]:
 
 
 def check_bytes(content: bytes, name: str) -> tuple[ProblemData | None, list[Problem]]:
-    """Validate a workbook held in memory (an upload); ``name`` is its file name for messages.
+    """Validate a workbook held in memory (an upload): the same checks and answers as :func:`check`.
 
-    The same checks and answers as :func:`check`, without writing a file.
+    ``name`` is the uploaded file's name: messages use it, and as for a file
+    its extension must be that of a workbook (``.xlsx``, ``.xlsm``). Nothing
+    is written to disk.
     """
     try:
         read, problems = read_workbook(content, name)

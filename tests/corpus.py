@@ -140,6 +140,15 @@ def _hide(workbook) -> None:
     workbook["Doelgroepen"].sheet_state = "hidden"
 
 
+def _formatted_far_away(ref: str):
+    """One formatted, empty cell far below (a 30 KB file): must not make the reader fill a million rows."""
+
+    def change(workbook):
+        workbook["Kosten"][ref].number_format = "0%"
+
+    return _edit(change)
+
+
 def _merge(workbook) -> None:
     workbook["Instrumenten"].merge_cells("K4:K5")
 
@@ -209,6 +218,8 @@ CASES: list[Case] = [
     Case("titelregels", _edit(_insert_title_rows), "", ok=True),
     Case("kopregel-hoofdletters", _set("Kosten", "D3", "Kosten Per Eenheid"), "", ok=True),
     Case("samengevoegd", _edit(_merge), "zijn samengevoegd", cell="K4"),
+    Case("opgemaakte-cel-regel-1000000", _formatted_far_away("A1000000"), "", ok=True),
+    Case("opgemaakte-cel-xfd1048576", _formatted_far_away("XFD1048576"), "", ok=True),
     Case("geen-instrumenten", _edit(_empty_instruments), "Er staan geen instrumenten"),
     # -- numbers ---------------------------------------------------------------------------------
     Case("getal-als-tekst", _set("Budgetten", "C4", "5.617.500,00"), "", ok=True),

@@ -1,0 +1,89 @@
+"""Reading a workbook: from bytes as from a file, bounded, through the schema's fields, with light imports."""
+
+import dataclasses
+import subprocess
+import sys
+from dataclasses import replace
+from itertools import takewhile
+
+import pytest
+
+import models.data
+from optimiser import reader
+from optimiser.schema import sheets
+from optimiser.validate import check, check_bytes, load
+from tests.conftest import EXAMPLE
+from tests.corpus import CASES, build
+
+
+def test_checking_and_the_template_import_neither_pandas_nor_pyomo():
+    code = ("import optimiser.validate, optimiser.template, optimiser.docs, optimiser.texts; import sys; "
+            "assert 'pyomo' not in sys.modules and 'pandas' not in sys.modules, "
+            "sorted(m for m in sys.modules if m.split('.')[0] in ('pyomo', 'pandas'))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+
+
+# Every container case, and those the reader itself handles; after reading, a file and an upload are one.
+CONTAINER = list(takewhile(lambda c: c.name != "blad-ontbreekt", CASES))  # the corpus's first group
+UPLOADS = CONTAINER + [c for c in CASES if c.name in {"verborgen-blad", "samengevoegd", "formule-zonder-waarde",
+                                                     "procent-opgemaakt", "opgemaakte-cel-xfd1048576"}]
+HANDLED = [c for c in CASES if c.ok]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """Each corpus case written once for this module."""
+    folder = tmp_path_factory.mktemp("corpus")
+    paths = {}
+
+    def get(case):
+        if case.name not in paths:
+            paths[case.name] = build(case, folder)
+        return paths[case.name]
+
+    return get
+
+
+@pytest.mark.parametrize("case", UPLOADS, ids=[c.name for c in UPLOADS])
+def test_an_upload_gets_the_same_answer_as_its_file(case, built):
+    path = built(case)
+    assert check_bytes(path.read_bytes(), path.name) == check(path)
+
+
+def test_an_upload_needs_the_name_of_an_excel_workbook():
+    data, problems = check_bytes(EXAMPLE.read_bytes(), "budget.txt")
+    assert data is None
+    assert "'budget.txt' kon niet als Excel-werkmap worden gelezen" in problems[0].message
+
+
+@pytest.mark.parametrize("case", HANDLED, ids=[c.name for c in HANDLED])
+def test_a_handled_oddity_reads_the_data_of_the_clean_example(case, built):
+    data, problems = check(built(case))
+    expected = load(EXAMPLE)
+    if case.name == "getal-als-tekst":  # the one case that changes a value: 5.617.500,00 typed as text
+        key = ("Participatiebudget", 2021)
+        expected.budgets[key] = replace(expected.budgets[key], available=5_617_500.0)
+    assert data == expected
+
+
+def test_filled_rows_per_sheet_are_capped(monkeypatch):
+    monkeypatch.setattr(reader, "MAX_ROWS", 10)
+    data, problems = check(EXAMPLE)
+    assert data is None
+    assert any(p.sheet == "Budgetten" and p.cell == "A11" and "meer dan 10 gevulde regels" in p.message
+               for p in problems)
+
+
+def test_every_schema_field_names_a_field_of_models_data():
+    for sheet in sheets().values():
+        for column in sheet.columns:
+            if column.field:
+                fields = {f.name for f in dataclasses.fields(getattr(models.data, column.record))}
+                assert column.attribute in fields, f"{sheet.name}.{column.name}: {column.field}"
+
+
+@pytest.mark.parametrize("record", ["Settings", "BudgetYear", "Instrument", "GroupYear", "Scenario"])
+def test_every_field_of_a_row_record_has_a_column(record):
+    fed = {c.attribute for s in sheets().values() for c in s.columns if c.record == record}
+    assert {f.name for f in dataclasses.fields(getattr(models.data, record))} == fed
