@@ -128,7 +128,7 @@ class CompiledModel:
         return self.row_of.get(id(con))
 
     def col(self, var) -> int | None:
-        """The column of a variable, or ``None`` when it appears nowhere."""
+        """The column of a variable, or ``None`` for a variable of another model."""
         return self.col_of.get(id(var))
 
     def measure(self, name: str, x: np.ndarray) -> float:
@@ -313,7 +313,8 @@ class HighsModel:
         self.highs.run()
         status = _status(self.highs.getModelStatus())
         info = self.highs.getInfo()
-        has_solution = info.primal_solution_status == 2 and status != UNBOUNDED  # kSolutionStatusFeasible
+        feasible = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+        has_solution = feasible and status != UNBOUNDED
         solution = Solution(status=status, has_solution=has_solution)
         if has_solution:
             result = self.highs.getSolution()

@@ -34,8 +34,6 @@ import time
 from dataclasses import fields, replace
 
 import numpy as np
-import pyomo.environ as pyo
-from pyomo.repn.standard_repn import generate_standard_repn
 
 from models import allocation
 from models.data import ProblemData, Requirement, inflow_bound
@@ -210,19 +208,12 @@ class Session:
         if row is None:
             self.rebuild()
             return
-        repn = generate_standard_repn(con.body, compute_values=True, quadratic=False)
-        new: dict[int, float] = {}
-        for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
-            col = self.compiled.col(var)
-            if col is None:  # a variable the compiled model does not have
-                self.rebuild()
-                return
-            new[col] = new.get(col, 0.0) + float(coef)
+        new, constant = self.compiled.linear(con.body)
         for col in self.highs.row_entries(row).keys() - new.keys():
             self.highs.set_coefficient(row, col, 0.0)
         for col, coef in new.items():
             self.highs.set_coefficient(row, col, coef)
-        self.compiled.offset[row] = float(pyo.value(repn.constant))
+        self.compiled.offset[row] = constant
         self.highs.set_row_bounds(row, *row_bounds(self.compiled, con))
 
     def _push_col_bounds(self, var) -> None:
