@@ -93,6 +93,7 @@ class Session:
         self.options = options or SolverOptions()
         self.data = _own_copy(data)
         self.rebuilds = 0
+        self._reported_rebuilds = 0
         self._build()
 
     # -- building --------------------------------------------------------------------
@@ -114,6 +115,12 @@ class Session:
         """Build everything again from the session's data (a change the session cannot make in place)."""
         self.rebuilds += 1
         self._build()
+
+    def rebuilt_since_last_asked(self) -> bool:
+        """True when the model was built again since the previous call: each result says so once."""
+        rebuilt = self.rebuilds > self._reported_rebuilds
+        self._reported_rebuilds = self.rebuilds
+        return rebuilt
 
     @property
     def is_mip(self) -> bool:

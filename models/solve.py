@@ -58,7 +58,7 @@ class Result(Tables):
     infeasibility: pd.DataFrame = field(default_factory=pd.DataFrame)
     """For an infeasible model: the smallest relaxation (see :mod:`models.diagnose`)."""
     rebuilt: bool = False
-    """True when the session had to build the model again for this result (a change it could not make in place)."""
+    """True when the session built the model again since its previous result (a change it could not make in place)."""
 
 
 def solve(data: ProblemData, time_limit: float | None = None, participation_floor: float | None = None,
@@ -74,7 +74,6 @@ def solve(data: ProblemData, time_limit: float | None = None, participation_floo
 def optimise(session: Session, objective: str | None = None, deadline: Deadline | None = None) -> Result:
     """The best plan for the session's data, with prices, the re-check and, when infeasible, the diagnosis."""
     started = time.perf_counter()
-    rebuilds = session.rebuilds
     data = session.data
     objective = objective or data.settings.objective
     deadline = deadline or Deadline(data.settings.time_limit)
@@ -104,7 +103,7 @@ def optimise(session: Session, objective: str | None = None, deadline: Deadline 
     if result.has_plan:
         result.objective_value = result.totals["societal_value" if objective == "maatschappelijke_waarde"
                                                else "participation"]
-    result.rebuilt = session.rebuilds > rebuilds
+    result.rebuilt = session.rebuilt_since_last_asked()
     result.solve_seconds = time.perf_counter() - started
     return result
 
@@ -112,7 +111,6 @@ def optimise(session: Session, objective: str | None = None, deadline: Deadline 
 def cheapest(session: Session, participation_floor: float, deadline: Deadline | None = None) -> Result:
     """The plan of least total cost with at least ``participation_floor``; no prices (none are reported)."""
     started = time.perf_counter()
-    rebuilds = session.rebuilds
     result = Result(status=ERROR, objective_name=CHEAPEST, is_mip=session.is_mip, solver=solver_version())
     session.set_floor(participation_floor)
     try:
@@ -123,7 +121,7 @@ def cheapest(session: Session, participation_floor: float, deadline: Deadline | 
     _fill(result, session, solution, None)
     if result.has_plan:
         result.objective_value = result.totals["total_cost"]
-    result.rebuilt = session.rebuilds > rebuilds
+    result.rebuilt = session.rebuilt_since_last_asked()
     result.solve_seconds = time.perf_counter() - started
     return result
 
