@@ -50,7 +50,7 @@ def compare(data: ProblemData, optimum: Result | None = None, time_limit: float 
     deadline = deadline or Deadline(data.settings.time_limit if time_limit is None else time_limit)
     session = session or Session(data)
     optimum = optimum if optimum is not None else optimise(session, deadline=deadline)
-    chosen = evaluate(data, data.chosen_plan, data.settings.chosen_scenario, deadline.left())
+    chosen = evaluate(data, data.chosen_plan, data.settings.chosen_scenario, deadline.left(), session.options)
     least = None
     if chosen.has_plan:
         least = cheapest(session, chosen.totals["participation"], deadline)

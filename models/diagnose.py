@@ -9,7 +9,7 @@ per €1,000 so that one unit of volume weighs about as much as €1,000.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -17,7 +17,7 @@ import pyomo.environ as pyo
 
 from models.allocation import build, measures, requirement_key
 from models.data import ProblemData
-from models.highs import MINIMIZE, CompiledModel, HighsModel, Solution
+from models.highs import MINIMIZE, CompiledModel, HighsModel, Solution, SolverOptions
 from models.tables import PlanValues
 
 MONEY_WEIGHT = 1 / 1000
@@ -144,14 +144,16 @@ class ElasticModel:
     ``topup_weight`` per euro of top-up) can be minimised.
     """
 
-    def __init__(self, data: ProblemData, inflow_may_be_negative: bool = False, topup_weight: float = 0.0):
+    def __init__(self, data: ProblemData, inflow_may_be_negative: bool = False, topup_weight: float = 0.0,
+                 options: SolverOptions | None = None):
         self.data = data
         self.model, self.soft = make_elastic(data, inflow_may_be_negative)
         named = measures(self.model)
         named["relaxation"] = slack_penalty(self.soft)
         named["fit"] = named["relaxation"] + topup_weight * self.model.topups
         self.compiled = CompiledModel(self.model, named)
-        self.highs = HighsModel(self.compiled)
+        # One HiGHS instance owns the run's log file (a second would start it again): not this one.
+        self.highs = HighsModel(self.compiled, replace(options, log_file=None) if options else None)
 
     def solve(self, measure: str, time_limit: float | None) -> Solution:
         """Minimise a measure."""
@@ -186,14 +188,15 @@ class ElasticModel:
         return found
 
 
-def explain_infeasibility(data: ProblemData, time_limit: float | None = None) -> pd.DataFrame:
+def explain_infeasibility(data: ProblemData, time_limit: float | None = None,
+                          options: SolverOptions | None = None) -> pd.DataFrame:
     """The smallest relaxation that makes ``data`` feasible, one row per change.
 
     Columns: ``kind``, ``name``, ``year``, ``change`` (always positive),
     ``direction`` (``+`` raise, ``-`` lower), ``unit``. Empty when even the
     elastic model finds nothing to relax (then integrality is the cause).
     """
-    elastic = ElasticModel(data)
+    elastic = ElasticModel(data, options=options)
     solution = elastic.solve("relaxation", time_limit)
     rows = []
     if solution.has_solution:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from models.data import ProblemData
 from models.diagnose import ElasticModel, Soft
+from models.highs import SolverOptions
 from models.tables import Tables, clean, read_tables
 
 TOPUP_WEIGHT = 1e-6
@@ -48,14 +49,14 @@ VIOLATION_COLUMNS = ["kind", "name", "year", "value", "bound", "shortfall", "dir
 
 
 def evaluate(data: ProblemData, plan: dict[tuple[str, int], float], scenario: str | None = None,
-             time_limit: float | None = None) -> Evaluation:
+             time_limit: float | None = None, options: SolverOptions | None = None) -> Evaluation:
     """Figures and violations of ``plan`` (volume per instrument and year; missing counts as 0).
 
     ``scenario`` fixes the organisational scenario; without it the scenario
     that suits the plan best is taken. The elastic model is compiled once;
     the plan enters as bounds on the volumes.
     """
-    elastic = ElasticModel(data, inflow_may_be_negative=True, topup_weight=TOPUP_WEIGHT)
+    elastic = ElasticModel(data, inflow_may_be_negative=True, topup_weight=TOPUP_WEIGHT, options=options)
     m, highs = elastic.model, elastic.highs
     for (i, t), var in m.v.items():
         col = elastic.compiled.col(var)

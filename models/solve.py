@@ -99,7 +99,7 @@ def optimise(session: Session, objective: str | None = None, deadline: Deadline 
         priced = session.prices_at(final.x, "participatie" if lexicographic else objective, deadline)
     _fill(result, session, final, priced if priced is not None and priced.row_dual is not None else None)
     if final.status == INFEASIBLE:
-        result.infeasibility = explain_infeasibility(data, deadline.left())
+        result.infeasibility = explain_infeasibility(data, deadline.left(), session.options)
     if result.has_plan:
         result.objective_value = result.totals["societal_value" if objective == "maatschappelijke_waarde"
                                                else "participation"]
