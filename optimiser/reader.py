@@ -278,11 +278,15 @@ def _filled_rows(ws, name: str) -> Iterator[tuple[int, list]]:
     ws.reset_dimensions()
     blank = None
     try:
-        for number, row in enumerate(ws.iter_rows(min_row=1, min_col=1, max_col=MAX_COLUMNS), start=1):
+        # Without a width, each row comes as long as the XML makes it, so a value past the last column read is seen.
+        for number, row in enumerate(ws.iter_rows(min_row=1, min_col=1), start=1):
             if number > EXCEL_MAX_ROW:
                 raise ValueError(f"row {number} lies beyond Excel's last row")
             if row is blank:
                 continue
+            if len(row) > MAX_COLUMNS:
+                _refuse_far_value(row, number, ws.title)
+                row = row[:MAX_COLUMNS]
             cells = [cell for cell in row if cell is not EMPTY_CELL and cell.value is not None]
             if cells:
                 yield number, cells
@@ -292,6 +296,16 @@ def _filled_rows(ws, name: str) -> Iterator[tuple[int, list]]:
         raise
     except Exception as error:  # damaged XML surfaces only while streaming
         raise _unreadable(name, error) from None
+
+
+def _refuse_far_value(row, number: int, sheet: str) -> None:
+    """A value past :data:`MAX_COLUMNS` would be ignored without a word: refuse it, naming its cell."""
+    for index, cell in enumerate(row[MAX_COLUMNS:], start=MAX_COLUMNS + 1):
+        if cell is not EMPTY_CELL and cell.value is not None:
+            ref = f"{get_column_letter(index)}{number}"
+            raise InputError([Problem(sheet, ref, f"Er staat een waarde in kolom {get_column_letter(index)}, voorbij "
+                                                 f"kolom {get_column_letter(MAX_COLUMNS)}; een budgetwerkmap gebruikt "
+                                                 "zo veel kolommen niet. Verplaats of verwijder de waarde.")])
 
 
 def _grid(ws, formula_ws, name: str) -> tuple[Grid, list[Problem]]:

@@ -87,3 +87,17 @@ def test_every_schema_field_names_a_field_of_models_data():
 def test_every_field_of_a_row_record_has_a_column(record):
     fed = {c.attribute for s in sheets().values() for c in s.columns if c.record == record}
     assert {f.name for f in dataclasses.fields(getattr(models.data, record))} == fed
+
+
+def test_a_value_past_the_last_column_read_is_refused_with_its_cell(tmp_path):
+    """Only the first 100 columns are read; a note in column ET must not vanish without a word."""
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(EXAMPLE)
+    workbook["Budgetten"].cell(row=5, column=150, value="notitie")
+    path = tmp_path / "ver.xlsx"
+    workbook.save(path)
+    data, problems = check(path)
+    assert data is None
+    assert [(p.sheet, p.cell) for p in problems] == [("Budgetten", "ET5")]
+    assert "kolom ET" in problems[0].message
