@@ -1,10 +1,9 @@
 """The chosen plan next to the best plans the same data allow.
 
-Three solves on the same data: the evaluation of the chosen plan (on the
-elastic model), the optimum (*for the same money, N more person-years*) and
+Three solves on the same session: the evaluation of the chosen plan (its
+volumes fixed, see :mod:`models.evaluate`), the optimum (*for the same money, N more person-years*) and
 the cheapest plan with at least the chosen plan's participation (*for the
-same participation, €X less*). The optimum and the cheapest plan share one
-:class:`~models.session.Session`.
+same participation, €X less*).
 """
 
 from __future__ import annotations
@@ -50,7 +49,7 @@ def compare(data: ProblemData, optimum: Result | None = None, time_limit: float 
     deadline = deadline or Deadline(data.settings.time_limit if time_limit is None else time_limit)
     session = session or Session(data)
     optimum = optimum if optimum is not None else optimise(session, deadline=deadline)
-    chosen = evaluate(data, data.chosen_plan, data.settings.chosen_scenario, deadline.left(), session.options)
+    chosen = evaluate(data, data.chosen_plan, data.settings.chosen_scenario, session=session, deadline=deadline)
     least = None
     if chosen.has_plan:
         least = cheapest(session, chosen.totals["participation"], deadline)

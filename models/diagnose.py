@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from models.allocation import build, measures, requirement_key
+from models.allocation import build, measures
 from models.data import ProblemData
+from models.evaluate import requirement_unit
 from models.highs import MINIMIZE, CompiledModel, HighsModel, Solution, SolverOptions
 from models.tables import PlanValues
 
@@ -72,17 +73,6 @@ def _soften_bounds(m: pyo.ConcreteModel, inflow_may_be_negative: bool) -> None:
         m.BOUNDS, rule=lambda _m, k: rows[k][3] >= rows[k][5] if rows[k][4] == ">=" else rows[k][3] <= rows[k][5]
     )
     m.bound_info = rows
-
-
-def requirement_unit(data: ProblemData, key: tuple[str, object]) -> str:
-    """The unit a requirement counts in: persons, or its instruments' common unit."""
-    req = next(r for r in data.requirements if requirement_key(r) == key)
-    if req.kind == "aandeel":
-        return "%"
-    if req.quantity == "personen":
-        return "personen"
-    units = {data.instruments[i].unit for i, _ in req.terms}
-    return units.pop() if len(units) == 1 else "eenheden"
 
 
 def _describe(m: pyo.ConcreteModel, data: ProblemData, family: str, index) -> tuple[str, str, object, str]:

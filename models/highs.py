@@ -268,6 +268,16 @@ class HighsModel:
         """New bounds of one column (``None``: unbounded)."""
         self.highs.changeColBounds(col, _finite(lower, -INF), _finite(upper, INF))
 
+    def set_col_bounds_all(self, lower: np.ndarray, upper: np.ndarray) -> None:
+        """New bounds of the first ``len(lower)`` columns at once."""
+        n = len(lower)
+        self.highs.changeColsBounds(n, np.arange(n, dtype=np.int32), np.maximum(lower, -INF), np.minimum(upper, INF))
+
+    def row_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every row's current lower and upper bound (as changed in place)."""
+        lp = self.highs.getLp()
+        return np.asarray(lp.row_lower_, dtype=float), np.asarray(lp.row_upper_, dtype=float)
+
     def set_coefficient(self, row: int, col: int, value: float) -> None:
         """One matrix entry (a new entry where there was none; 0 removes one)."""
         self.highs.changeCoeff(row, col, float(value))
@@ -289,6 +299,22 @@ class HighsModel:
             self.highs.changeColsIntegrality(len(cols), cols.astype(np.int32), kinds)
         self.integer = integer.copy()
 
+    def add_columns(self, rows: np.ndarray, values: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> int:
+        """Append one column per entry (``values[k]`` in row ``rows[k]``, cost 0); returns the first new index."""
+        first = self.highs.getNumCol()
+        count = len(rows)
+        if count:
+            self.highs.addCols(count, np.zeros(count), np.asarray(lower, dtype=float), np.asarray(upper, dtype=float),
+                               count, np.arange(count, dtype=np.int32), np.asarray(rows, dtype=np.int32),
+                               np.asarray(values, dtype=float))
+        return first
+
+    def drop_columns_from(self, first: int) -> None:
+        """Delete the columns from index ``first`` on (those :meth:`add_columns` appended)."""
+        count = self.highs.getNumCol() - first
+        if count > 0:
+            self.highs.deleteCols(count, np.arange(first, first + count, dtype=np.int32))
+
     @property
     def is_mip(self) -> bool:
         """True while some column is integer."""
@@ -306,9 +332,15 @@ class HighsModel:
             raise OSError(f"HiGHS could not write the model to {path}")
 
     # -- solving -----------------------------------------------------------------
-    def solve(self, time_limit: float | None, prices: bool = False) -> Solution:
-        """Run HiGHS warm from the current state; with ``prices``, duals and right-hand-side ranging too."""
+    def solve(self, time_limit: float | None, prices: bool = False, warm: bool = True) -> Solution:
+        """Run HiGHS warm from the current state; with ``prices``, duals and right-hand-side ranging too.
+
+        ``warm=False`` forgets the basis first, so presolve runs: much faster
+        when many columns were just fixed (a basis makes HiGHS skip presolve).
+        """
         started = time.perf_counter()
+        if not warm:
+            self.highs.clearSolver()
         self.highs.setOptionValue("time_limit", float(max(time_limit, 0.01)) if time_limit is not None else INF)
         self.highs.run()
         status = _status(self.highs.getModelStatus())

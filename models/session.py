@@ -141,12 +141,18 @@ class Session:
             self._objective = None
 
     # -- solving ------------------------------------------------------------------------
-    def solve(self, objective: str, deadline: Deadline | None = None, prices: bool = False) -> Solution:
-        """One solve with ``objective`` (a key of :data:`OBJECTIVES`, or :data:`FEASIBILITY`)."""
+    def solve(self, objective: str, deadline: Deadline | None = None, prices: bool = False,
+              warm: bool = True) -> Solution:
+        """One solve with ``objective`` (a key of :data:`OBJECTIVES`, or :data:`FEASIBILITY`).
+
+        ``warm=False`` starts without the previous basis, so HiGHS presolves:
+        faster after a change of objective or a new coupling row than a warm
+        start from a basis that is far from the new optimum (measured).
+        """
         if self.trivially_infeasible:
             return Solution(status=INFEASIBLE, has_solution=False)
         self._set_objective(objective)
-        solution = self.highs.solve((deadline or Deadline(None)).left(), prices=prices)
+        solution = self.highs.solve((deadline or Deadline(None)).left(), prices=prices, warm=warm)
         if solution.status == INFEASIBLE_OR_UNBOUNDED:
             solution.status = self._infeasible_or_unbounded(deadline)
         return solution
@@ -200,6 +206,18 @@ class Session:
             for j in cols:
                 self._push_col_bounds(self.compiled.columns[j])
         return solution if solution.row_dual is not None else None
+
+    def restore_columns(self) -> None:
+        """Give every column the bounds and integrality of the Pyomo model again (after a caller fixed some)."""
+        columns = self.compiled.columns
+        lower = np.array([-INF if v.lb is None else v.lb for v in columns], dtype=float)
+        upper = np.array([INF if v.ub is None else v.ub for v in columns], dtype=float)
+        self.highs.set_col_bounds_all(lower, upper)
+        self.highs.set_integrality(self.compiled.integer)
+
+    def forget_objective(self) -> None:
+        """The caller gave HiGHS another objective: set ours again at the next solve."""
+        self._objective = None
 
     # -- in-place changes ---------------------------------------------------------------
     def _push_bounds(self, con) -> None:
