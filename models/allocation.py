@@ -97,6 +97,11 @@ def add_parameters(m: pyo.ConcreteModel, data: ProblemData) -> None:
     m.COST = pyo.Set(initialize=keys, dimen=3, ordered=True)
     m.cost = pyo.Param(m.COST, mutable=True, initialize={k: data.cost.get(k, 0.0) for k in keys})
     m.once = pyo.Param(m.COST, mutable=True, initialize={k: data.once.get(k, 0.0) for k in keys})
+    m.retention = pyo.Param(m.I, m.T, mutable=True,
+                            initialize={(i, t): data.retention(i, t) for i in m.I for t in m.T})
+    given = [k for k in data.given_volume if k[0] in data.instruments and k[1] in data.years]
+    m.GIVEN = pyo.Set(initialize=given, dimen=2, ordered=True)
+    m.given = pyo.Param(m.GIVEN, mutable=True, initialize={k: data.given_volume[k] for k in given})
     m.SCENARIO_COST = pyo.Set(initialize=m.links.scenario_keys, dimen=3, ordered=True)
     m.scenario_cost = pyo.Param(m.SCENARIO_COST, mutable=True,
                                 initialize={k: data.scenario_cost(*k) for k in m.links.scenario_keys})
@@ -128,12 +133,16 @@ def add_variables(m: pyo.ConcreteModel, data: ProblemData) -> None:
 
 
 def set_instrument_bounds(m: pyo.ConcreteModel, data: ProblemData, i: str, t: int) -> None:
-    """``min_volume <= v[i,t] <= max_volume`` and ``min_inflow <= u[i,t] <= max_inflow`` (a lower bound of 0)."""
+    """``min_volume <= v[i,t] <= max_volume`` and ``min_inflow <= u[i,t] <= max_inflow`` (a lower bound of 0).
+
+    In a year with a given volume there is no inflow: ``u[i,t] = 0``.
+    """
     inst = data.instruments[i]
     m.v[i, t].setlb(inst.min_volume or 0.0)
     m.v[i, t].setub(inst.max_volume)
-    m.u[i, t].setlb(inst.min_inflow or 0.0)
-    m.u[i, t].setub(inst.max_inflow)
+    given = (i, t) in data.given_volume
+    m.u[i, t].setlb(0.0 if given else inst.min_inflow or 0.0)
+    m.u[i, t].setub(0.0 if given else inst.max_inflow)
 
 
 def set_topup_bounds(m: pyo.ConcreteModel, data: ProblemData, b: str, t: int) -> None:
@@ -149,13 +158,19 @@ def _previous_volume(m: pyo.ConcreteModel, data: ProblemData, i: str, t: int):
 
 
 def stock_rule(m: pyo.ConcreteModel, i: str, t: int):
-    """``v[i,t] = r[i] * v[i,t-1] + u[i,t]``."""
-    retention = m.data.instruments[i].retention
-    return m.v[i, t] == retention * _previous_volume(m, m.data, i, t) + m.u[i, t]
+    """``v[i,t] = r[i,t] * v[i,t-1] + u[i,t]``, or ``v[i,t] = given[i,t] + u[i,t]`` (with ``u = 0``)."""
+    if (i, t) in m.GIVEN:  # u stays in the row so that an evaluated plan off the series shows as inflow
+        return m.v[i, t] == m.given[i, t] + m.u[i, t]
+    return m.v[i, t] == m.retention[i, t] * _previous_volume(m, m.data, i, t) + m.u[i, t]
 
 
 def add_stock_dynamics(m: pyo.ConcreteModel, data: ProblemData) -> None:
-    """``v[i,t] = r[i] * v[i,t-1] + u[i,t]``, with ``v[i,t0-1]`` the starting stock."""
+    """``v[i,t] = r[i,t] * v[i,t-1] + u[i,t]``, with ``v[i,t0-1]`` the starting stock.
+
+    ``r[i,t]`` is the year's own retention where given, else the instrument's.
+    In a year with a given volume (a prognosis, such as the old Wsw's run-off)
+    ``v[i,t] = given[i,t] + u[i,t]`` with ``u[i,t] = 0``.
+    """
     m.stock = pyo.Constraint(m.I, m.T, rule=stock_rule)
 
 

@@ -134,6 +134,10 @@ class ProblemData:
     """Yearly fixed cost keyed (scenario, line, year)."""
     chosen_plan: dict[tuple[str, int], float] = field(default_factory=dict)
     """The council's chosen volumes keyed (instrument, year)."""
+    retention_by_year: dict[tuple[str, int], float] = field(default_factory=dict)
+    """Retention of an instrument in one year keyed (instrument, year); overrides the instrument's own."""
+    given_volume: dict[tuple[str, int], float] = field(default_factory=dict)
+    """A given volume series (a prognosis) keyed (instrument, year): no inflow in those years."""
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -149,6 +153,11 @@ class ProblemData:
         """Benefit per person per year of an instrument."""
         own = self.instruments[instrument].benefit
         return self.settings.benefit_per_person if own is None else own
+
+    def retention(self, instrument: str, year: int) -> float:
+        """Retention ``r[i,t]``: the fraction of last year's volume still there in ``year``."""
+        own = self.retention_by_year.get((instrument, year))
+        return self.instruments[instrument].retention if own is None else own
 
     def scenario_cost(self, scenario: str, line: str, year: int) -> float:
         """Friction plus fixed cost a scenario puts on a line in a year."""

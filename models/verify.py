@@ -41,7 +41,10 @@ def residuals(
         for t in years:
             v, u = volume[name, t], inflow[name, t]
             tol = _tolerance(v, u, previous)
-            check(abs(v - inst.retention * previous - u) <= tol, f"stock {name} {t}")
+            given = data.given_volume.get((name, t))
+            expected = given + u if given is not None else data.retention(name, t) * previous + u
+            check(abs(v - expected) <= tol, f"stock {name} {t}")
+            check(given is None or abs(u) <= tol, f"inflow in a given year {name} {t}")
             check(v >= -tol and u >= -tol, f"sign {name} {t}")
             for low, value in ((inst.min_volume, v), (inst.min_inflow, u)):
                 check(low is None or value >= low - tol, f"lower bound {name} {t}")

@@ -365,6 +365,36 @@ def scenario_cost_references_known(context: Context, row: Row) -> bool:
 SCENARIO_COST_RULES = (scenario_cost_references_known, usable, year_in_plan)
 
 
+# -- Verloop -------------------------------------------------------------------------------------
+
+def run_off_says_something(context: Context, row: Row) -> bool:
+    """A run-off row gives a retention or a given volume, not both."""
+    retention, given = row.values["blijfkans"], row.values["prognose"]
+    if retention is None and given is None:
+        context.error(row.sheet, row.ref("blijfkans"), "Vul een blijfkans of een prognose in, of haal de regel weg.")
+        return False
+    if retention is not None and given is not None:
+        context.error(row.sheet, row.ref("prognose"), "Vul blijfkans of prognose in, niet allebei: met een "
+                                                      "prognose ligt het volume van dit jaar vast.")
+        return False
+    return True
+
+
+def given_series_has_no_minimum_inflow(context: Context, row: Row) -> bool:
+    """A year with a given volume has no inflow, so its instrument cannot ask for a minimum inflow."""
+    name = row.resolved.get("instrument")
+    instrument = context.instruments.get(name) if name else None
+    if row.values["prognose"] is not None and instrument is not None and (instrument.min_inflow or 0) > 0:
+        context.error(row.sheet, row.ref("prognose"),
+                      f"'{name}' heeft op blad Instrumenten een min_instroom, maar in {row.values['jaar']} volgt het "
+                      "volume de prognose zonder instroom. Haal de min_instroom of de prognose weg.")
+        return False
+    return True
+
+
+RUN_OFF_RULES = (_known_instrument, usable, year_in_plan, run_off_says_something, given_series_has_no_minimum_inflow)
+
+
 # -- Gekozen plan ---------------------------------------------------------------------------------
 
 CHOSEN_PLAN_RULES = (_known_instrument, usable, year_in_plan)

@@ -25,6 +25,7 @@ from optimiser.rules import (
     INSTRUMENT_RULES,
     PROBLEM_RULES,
     REQUIREMENT_RULES,
+    RUN_OFF_RULES,
     SCENARIO_COST_RULES,
     SCENARIO_RULES,
     SETTINGS_RULES,
@@ -74,6 +75,7 @@ def check_bytes(content: bytes, name: str) -> tuple[ProblemData | None, list[Pro
     scenarios = _scenarios(context)
     tables.update(_scenario_costs(context))
     chosen = _chosen_plan(context)
+    tables.update(_run_off(context))
     if settings is not None:
         settings = chosen_scenario_known(context, settings, scenarios, refs)
     if _errors(problems) or settings is None:
@@ -238,6 +240,19 @@ def _scenario_costs(context: Context) -> Tables:
     for row in context.sheets.unique(sheet, context.sheets.table(sheet), ("scenario", "budgetregel", "jaar")):
         if passes(context, row, SCENARIO_COST_RULES):
             _fill(tables, sheet, row, [(row.resolved["scenario"], row.resolved["budgetregel"], row.values["jaar"])])
+    return tables
+
+
+def _run_off(context: Context) -> Tables:
+    """Retention per year and given volumes keyed (instrument, year); an empty cell fills neither."""
+    sheet = "Verloop"
+    tables: Tables = {"retention_by_year": {}, "given_volume": {}}
+    for row in context.sheets.unique(sheet, context.sheets.table(sheet), ("instrument", "jaar")):
+        if passes(context, row, RUN_OFF_RULES):
+            key = (row.resolved["instrument"], row.values["jaar"])
+            for table, value in keyed(sheet, row.values).items():
+                if value is not None:
+                    tables[table][key] = value
     return tables
 
 
