@@ -228,14 +228,18 @@ def add_budgets(m: pyo.ConcreteModel, data: ProblemData) -> None:
 
 
 def add_group_capacity(m: pyo.ConcreteModel, data: ProblemData) -> None:
-    """``sum_{i in g} p[i,t] <= size[g,t]`` (or ``=`` where the group says exactly)."""
+    """``sum_{i in g} p[i,t] <= size[g,t]`` (or ``=`` where the group says exactly).
+
+    A group counted in its instruments' unit (SE, fte, ...) sums ``v`` instead of ``p``.
+    """
     keys = [k for k in data.groups if k[1] in data.years and m.links.members.get(k[0])]
     m.GT = pyo.Set(initialize=keys, dimen=2, ordered=True)
     m.group_size = pyo.Param(m.GT, mutable=True, initialize={k: data.groups[k].size for k in keys})
 
     def rule(_m, g, t):
-        persons = sum(data.instruments[i].persons_per_unit * m.v[i, t] for i in m.links.members[g])
-        return persons == m.group_size[g, t] if data.groups[g, t].exact else persons <= m.group_size[g, t]
+        group = data.groups[g, t]
+        persons = sum(group.per_unit(data.instruments[i]) * m.v[i, t] for i in m.links.members[g])
+        return persons == m.group_size[g, t] if group.exact else persons <= m.group_size[g, t]
 
     m.group_capacity = pyo.Constraint(m.GT, rule=rule)
 

@@ -14,6 +14,8 @@ from typing import Literal
 Objective = Literal["participatie", "maatschappelijke_waarde", "lexicografisch"]
 Quantity = Literal["volume", "instroom", "personen"]
 Sense = Literal[">=", "<=", "="]
+PERSONS = "personen"
+"""The unit of an instrument counted in persons, and the default unit of a target group."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,12 @@ class GroupYear:
     year: int
     size: float
     exact: bool = False
+    unit: str = PERSONS
+    """What the size counts: persons, or the unit its instruments share (then it bounds their volume)."""
+
+    def per_unit(self, instrument: Instrument) -> float:
+        """How much one unit of the instrument's volume counts towards the size."""
+        return instrument.persons_per_unit if self.unit == PERSONS else 1.0
 
 
 @dataclass(frozen=True)
@@ -174,8 +182,8 @@ def inflow_bound(data: ProblemData, instrument: str, year: int) -> float:
     inst = data.instruments[instrument]
     bounds = [b for b in (inst.max_inflow, inst.max_volume) if b is not None]
     group = data.groups.get((inst.group, year)) if inst.group else None
-    if group is not None and inst.persons_per_unit > 0:
-        bounds.append(group.size / inst.persons_per_unit)
+    if group is not None and group.per_unit(inst) > 0:
+        bounds.append(group.size / group.per_unit(inst))
     return min(bounds, default=math.inf)
 
 

@@ -212,6 +212,7 @@ def group_table(values: PlanValues, data: ProblemData) -> pd.DataFrame:
             "group": g,
             "year": t,
             "size": group.size,
+            "unit": group.unit,
             "exact": group.exact,
             "persons": clean(persons, 6),
             "slack": clean(group.size - persons, 6),

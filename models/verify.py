@@ -90,7 +90,8 @@ def residuals(
         members = group_members.get(group)
         if not members:
             continue
-        persons = sum(data.instruments[n].persons_per_unit * volume[n, t] for n in members)
+        counts = {n: data.instruments[n].persons_per_unit if size.unit == "personen" else 1.0 for n in members}
+        persons = sum(counts[n] * volume[n, t] for n in members)
         tol = _tolerance(size.size, persons)
         check(abs(persons - size.size) <= tol if size.exact else persons <= size.size + tol, f"group {group} {t}")
 

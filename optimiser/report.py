@@ -34,7 +34,8 @@ REQUIREMENT_COLUMNS = {"requirement": ("eis", None), "year": ("jaar", None), "ki
                        "bound": ("grens", NUMBER), "slack": ("ruimte", NUMBER),
                        "shadow_price": ("schaduwprijs per eenheid", PRICE),
                        "valid_down": ("geldig tot daling van", NUMBER), "valid_up": ("geldig tot stijging van", NUMBER)}
-GROUP_COLUMNS = {"group": ("doelgroep", None), "year": ("jaar", None), "size": ("omvang", NUMBER),
+GROUP_COLUMNS = {"group": ("doelgroep", None), "year": ("jaar", None), "unit": ("eenheid", None),
+                 "size": ("omvang", NUMBER),
                  "exact": ("precies", None), "persons": ("personen", NUMBER), "slack": ("ruimte", NUMBER),
                  "shadow_price": ("schaduwprijs per persoon", PRICE)}
 

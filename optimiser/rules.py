@@ -17,7 +17,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from models.data import Instrument, ProblemData, Scenario, Settings, inflow_bound, restricted_instruments
+from models.data import PERSONS, Instrument, ProblemData, Scenario, Settings, inflow_bound, restricted_instruments
 from optimiser.rows import TOTAL, Row, Sheets
 from optimiser.schema import normalise
 
@@ -210,7 +210,47 @@ def minimum_not_above_maximum(context: Context, row: Row) -> bool:
     return True
 
 
-INSTRUMENT_RULES = (instrument_group_known, minimum_not_above_maximum, usable)
+UNITS = {"fte": "fte", "se": "SE", "standaardeenheid": "SE", "standaardeenheden": "SE", "plek": "plekken",
+         "plekken": "plekken", "plaats": "plekken", "plaatsen": "plekken", "traject": "trajecten",
+         "trajecten": "trajecten", "persoon": PERSONS, PERSONS: PERSONS}
+"""Units an instrument or a group may count in, by their normalised spellings (singular, plural, abbreviation)."""
+
+
+def unit_is_known(context: Context, row: Row) -> bool:
+    """The unit is one of :data:`UNITS`, kept in its canonical spelling (``persoon`` becomes ``personen``)."""
+    text = row.values["eenheid"]
+    if text is None:
+        return True
+    unit = UNITS.get(normalise(text))
+    if unit is None:
+        context.error(row.sheet, row.ref("eenheid"), f"Onbekende eenheid '{text}'; kies uit: "
+                                                     f"{', '.join(dict.fromkeys(UNITS.values()))}.")
+        row.ok = False
+        return True
+    row.values["eenheid"] = unit
+    return True
+
+
+def persons_per_unit_fits_the_unit(context: Context, row: Row) -> bool:
+    """Persons per unit is positive, and 1 for an instrument counted in persons."""
+    per_unit, unit = row.values["personen_per_eenheid"], row.values["eenheid"]
+    if per_unit is None or unit is None:
+        return True
+    if per_unit <= 0:
+        context.error(row.sheet, row.ref("personen_per_eenheid"),
+                      f"personen_per_eenheid moet groter dan 0 zijn (gevonden {per_unit:g}).")
+        row.ok = False
+    elif unit == PERSONS and per_unit != 1:
+        context.error(row.sheet, row.ref("personen_per_eenheid"),
+                      f"Bij eenheid '{PERSONS}' is personen_per_eenheid 1, niet {per_unit:g}; kies een andere eenheid "
+                      "(fte, SE, plekken, trajecten) of maak de cel leeg.")
+        row.ok = False
+    return True
+
+
+INSTRUMENT_RULES = (instrument_group_known, minimum_not_above_maximum, unit_is_known, persons_per_unit_fits_the_unit,
+                    usable)
+GROUP_RULES = (unit_is_known, usable)
 
 
 # -- Kosten ---------------------------------------------------------------------------------------
@@ -432,4 +472,20 @@ def free_instrument_has_maximum(context: Context, data: ProblemData) -> None:
                          "Vul kosten in (blad Kosten) of een max_volume.")
 
 
-PROBLEM_RULES = (restricted_instrument_needs_bound, free_instrument_has_maximum)
+def group_unit_is_its_instruments_unit(context: Context, data: ProblemData) -> None:
+    """A group counted in a unit other than persons has only instruments in that unit."""
+    reported = set()
+    for (name, _), group in data.groups.items():
+        if group.unit == PERSONS or name in reported:
+            continue
+        other = [i for i, inst in data.instruments.items() if inst.group == name and inst.unit != group.unit]
+        if other:
+            reported.add(name)
+            row = context.instrument_rows.get(normalise(other[0]))
+            context.error("Instrumenten", row.ref("eenheid") if row else None,
+                          f"De doelgroep '{name}' telt in {group.unit} (blad Doelgroepen), maar '{other[0]}' telt in "
+                          f"{data.instruments[other[0]].unit}. Geef de doelgroep eenheid personen, of het instrument "
+                          f"eenheid {group.unit}.")
+
+
+PROBLEM_RULES = (restricted_instrument_needs_bound, free_instrument_has_maximum, group_unit_is_its_instruments_unit)

@@ -22,6 +22,7 @@ from optimiser.rules import (
     CHOSEN_PLAN_RULES,
     COST_RULES,
     DEFAULT_SENSE,
+    GROUP_RULES,
     INSTRUMENT_RULES,
     PROBLEM_RULES,
     REQUIREMENT_RULES,
@@ -135,7 +136,7 @@ def _groups(context: Context) -> dict[tuple[str, int], GroupYear]:
     groups = {}
     for row in rows:
         name = context.groups.setdefault(normalise(row.values["doelgroep"]), row.values["doelgroep"])
-        if row.values["jaar"] in context.years:
+        if row.values["jaar"] in context.years and passes(context, row, GROUP_RULES):
             groups[name, row.values["jaar"]] = record(GroupYear, sheet, row.values, group=name,
                                                       exact=row.values["soort"] == "precies")
     return groups

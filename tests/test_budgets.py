@@ -6,10 +6,11 @@ per realised place; each docstring shows the arithmetic behind the numbers.
 
 import pytest
 
-from models.data import Instrument
+from models.data import GroupYear, Instrument, ProblemData
 from models.session import Session
-from models.solve import OPTIMAL, optimise, solve
+from models.solve import INFEASIBLE, OPTIMAL, optimise, solve
 from optimiser.template import build_workbook
+from optimiser.texts import relaxation_text
 from optimiser.validate import check
 from tests.helpers import case, inflows, volumes
 from tests.test_session import _same_model
@@ -118,3 +119,62 @@ def test_run_off_rows_that_say_nothing_or_too_much_are_refused(tmp_path, example
     assert ("Verloop", "C4", "Vul een blijfkans of een prognose in, of haal de regel weg.") in errors
     assert any(s == "Verloop" and c == "D5" and "niet allebei" in m for s, c, m in errors)
     assert any(s == "Verloop" and c == "D6" and "min_instroom" in m for s, c, m in errors)
+
+
+# -- units -------------------------------------------------------------------------------------------------------------
+
+def _wsw_in_se(available: float, cost: float) -> ProblemData:
+    return case([Instrument("Wsw", unit="SE", group="Wsw", persons_per_unit=1.3, retention=0)], {("Wsw", "PB"): cost},
+                {"PB": available}, groups={("Wsw", 2021): GroupYear("Wsw", 2021, 100, exact=True, unit="SE")})
+
+
+def test_a_group_counted_in_se_bounds_the_volume_not_the_persons():
+    """Exactly 100 SE: v = 100 (not 100/1.3), persons 1.3 * 100 = 130 = the objective."""
+    result = solve(_wsw_in_se(5000, 10))
+    assert volumes(result, "Wsw") == [100]
+    assert result.objective_value == pytest.approx(130)
+    assert result.groups.unit.tolist() == ["SE"]
+
+
+def test_infeasibility_of_a_group_in_se_speaks_in_se():
+    """€6,940,000 at €100,000 per SE buys 69.4 SE of the 100 required: the group must be 30.6 SE smaller.
+
+    Relaxing the budget instead would cost €3,060,000, weighed 3,060 against 30.6 for the group.
+    """
+    result = solve(_wsw_in_se(6_940_000, 100_000))
+    assert result.status == INFEASIBLE
+    row = result.infeasibility.iloc[0].to_dict()
+    assert (row["kind"], row["unit"], row["direction"]) == ("doelgroep", "SE", "-")
+    assert row["change"] == pytest.approx(30.6)
+    assert relaxation_text(row) == "Doelgroep 'Wsw' 2021: de omvang moet 30,6 SE kleiner zijn om te passen."
+
+
+def test_units_are_read_in_any_usual_spelling_and_checked(tmp_path, example_content):
+    instruments = example_content["Instrumenten"]
+    instruments[0]["eenheid"] = "standaardeenheid"  # row 4: Wsw intern -> SE
+    instruments[1]["eenheid"] = "SE"
+    instruments[5]["eenheid"] = "traject"  # row 9: Trajecten
+    data, errors = _check(tmp_path, example_content)
+    assert errors == []
+    assert [data.instruments[i].unit for i in ("Wsw intern", "Wsw detachering", "Trajecten")] == \
+           ["SE", "SE", "trajecten"]
+    instruments[2]["eenheid"] = "uur"  # row 6
+    instruments[3].update(eenheid="persoon", personen_per_eenheid=1.6)  # row 7
+    instruments[4]["personen_per_eenheid"] = 0  # row 8
+    data, errors = _check(tmp_path, example_content)
+    assert data is None
+    assert ("Instrumenten", "C6", "Onbekende eenheid 'uur'; kies uit: fte, SE, plekken, trajecten, personen.") in errors
+    assert any(c == "D7" and "Bij eenheid 'personen' is personen_per_eenheid 1, niet 1.6" in m for _, c, m in errors)
+    assert ("Instrumenten", "D8", "personen_per_eenheid moet groter dan 0 zijn (gevonden 0).") in errors
+
+
+def test_a_group_counted_in_a_unit_needs_its_instruments_in_that_unit(tmp_path, example_content):
+    for row in example_content["Doelgroepen"]:
+        if row["doelgroep"] == "Oude Wsw-doelgroep":
+            row["eenheid"] = "SE"
+    example_content["Instrumenten"][0]["eenheid"] = "SE"  # Wsw intern; Wsw detachering stays in fte (row 5)
+    data, errors = _check(tmp_path, example_content)
+    assert data is None
+    assert errors == [("Instrumenten", "C5", "De doelgroep 'Oude Wsw-doelgroep' telt in SE (blad Doelgroepen), maar "
+                                             "'Wsw detachering' telt in fte. Geef de doelgroep eenheid personen, of "
+                                             "het instrument eenheid SE.")]
