@@ -142,6 +142,12 @@ class ProblemData:
     """Yearly fixed cost keyed (scenario, line, year)."""
     chosen_plan: dict[tuple[str, int], float] = field(default_factory=dict)
     """The council's chosen volumes keyed (instrument, year)."""
+    components: dict[tuple[str, str, int, str], tuple[float, float]] = field(default_factory=dict)
+    """Labelled parts of ``cost`` and ``once``, keyed (instrument, line, year, component): (yearly, one-off).
+
+    The model uses the totals in ``cost`` and ``once``; the parts are shown apart in the result (what the
+    parts of a key do not cover shows as a part without a label).
+    """
     retention_by_year: dict[tuple[str, int], float] = field(default_factory=dict)
     """Retention of an instrument in one year keyed (instrument, year); overrides the instrument's own."""
     given_volume: dict[tuple[str, int], float] = field(default_factory=dict)

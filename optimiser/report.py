@@ -14,6 +14,7 @@ from models.compare import Comparison
 from models.data import ProblemData
 from models.solve import Result
 from optimiser.comparison_report import add_comparison_sheets, add_council_text_sheet, violation_rows
+from optimiser.money_report import add_money_sheet
 from optimiser.problems import Problem
 from optimiser.texts import OBJECTIVE_LABELS, SHADOW_UNITS, duals_note, relaxation_text, status_text
 from optimiser.xlsx import EURO, NUMBER, PRICE, Book, column_widths, save_atomically
@@ -126,6 +127,7 @@ def _write_sheets(book: Book, data: ProblemData, result: Result, source: Path, p
                       f"scenariokosten + aanvullingen aan andere regels. Schaduwprijs: {unit}; die geldt zolang het "
                       "beschikbare bedrag niet meer daalt of stijgt dan de twee laatste kolommen (leeg: onbeperkt).",
                       result.budgets, BUDGET_COLUMNS)
+    add_money_sheet(book, data, result)
     _sheet_from_frame(book, "Eisen", "Elke eis met waarde, grens en ruimte (bij een aandeel als fractie). "
                       "Schaduwprijs: verandering van de doelstelling per eenheid hogere grens.",
                       result.requirements, REQUIREMENT_COLUMNS)

@@ -158,15 +158,25 @@ def _instruments(context: Context) -> None:
 
 
 def _costs(context: Context) -> Tables:
-    """Cost tables keyed (instrument, line, year); a row with a year goes before the row without."""
+    """Cost tables keyed (instrument, line, year), summed over components.
+
+    A row with a year goes before the row without (per component). Labelled
+    components are kept apart in ``components`` for the result.
+    """
     sheet = "Kosten"
-    rows = [r for r in context.sheets.unique(sheet, context.sheets.table(sheet), ("instrument", "budgetregel", "jaar"))
+    rows = [r for r in context.sheets.unique(sheet, context.sheets.table(sheet),
+                                             ("instrument", "budgetregel", "jaar", "component"))
             if passes(context, r, COST_RULES)]
-    tables: Tables = {"cost": {}, "once": {}}
+    parts: Tables = {"cost": {}, "once": {}}
     for row in sorted(rows, key=lambda r: r.values["jaar"] is not None):  # stable: every-year rows first
-        year = row.values["jaar"]
-        _fill(tables, sheet, row, [(row.resolved["instrument"], row.resolved["budgetregel"], t)
-                                   for t in (context.years if year is None else (year,))])
+        year, label = row.values["jaar"], row.values["component"] or ""
+        _fill(parts, sheet, row, [(row.resolved["instrument"], row.resolved["budgetregel"], t, label)
+                                  for t in (context.years if year is None else (year,))])
+    tables: Tables = {"cost": {}, "once": {}, "components": {}}
+    for table, values in parts.items():
+        for (i, line, t, _label), value in values.items():
+            tables[table][i, line, t] = tables[table].get((i, line, t), 0.0) + value
+    tables["components"] = {key: (parts["cost"][key], parts["once"][key]) for key in parts["cost"] if key[3]}
     return tables
 
 

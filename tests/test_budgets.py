@@ -4,18 +4,27 @@ Run-off per year, given series, units, cost components, reserves and funding
 per realised place; each docstring shows the arithmetic behind the numbers.
 """
 
+import openpyxl
 import pytest
 
-from models.data import GroupYear, Instrument, ProblemData
+from models.data import BudgetYear, GroupYear, Instrument, ProblemData
+from models.money import money_table
 from models.session import Session
 from models.solve import INFEASIBLE, OPTIMAL, optimise, solve
+from optimiser.report import write_workbook
 from optimiser.template import build_workbook
 from optimiser.texts import relaxation_text
-from optimiser.validate import check
-from tests.helpers import case, inflows, volumes
+from optimiser.validate import check, load
+from tests.conftest import EXAMPLE
+from tests.helpers import budget, case, inflows, volumes
 from tests.test_session import _same_model
 
 Y2 = (2021, 2022)
+
+
+@pytest.fixture(scope="module")
+def example_data():
+    return load(EXAMPLE)
 
 
 def test_retention_differs_per_year():
@@ -178,3 +187,65 @@ def test_a_group_counted_in_a_unit_needs_its_instruments_in_that_unit(tmp_path, 
     assert errors == [("Instrumenten", "C5", "De doelgroep 'Oude Wsw-doelgroep' telt in SE (blad Doelgroepen), maar "
                                              "'Wsw detachering' telt in fte. Geef de doelgroep eenheid personen, of "
                                              "het instrument eenheid SE.")]
+
+
+# -- cost components and the money breakdown ---------------------------------------------------------------------
+
+def test_cost_components_are_summed_in_the_model_and_shown_apart():
+    """A costs LKS €100 + begeleiding €50 a unit and indicatie €20 per inflow (r = 0, so u = v): €170 a unit.
+
+    PB €2,000 with €300 committed: (2000 - 300)/170 = 10 units. Money used on PB: LKS 1,000, begeleiding 500,
+    indicatie 200, committed 300 = 2,000 = the budget table's 'used'.
+    """
+    components = {("A", "PB", 2021, "LKS"): (100.0, 0.0), ("A", "PB", 2021, "begeleiding"): (50.0, 0.0),
+                  ("A", "PB", 2021, "indicatie"): (0.0, 20.0)}
+    budgets = {("PB", 2021): BudgetYear("PB", 2021, 2000, committed=300)}
+    data = case([Instrument("A", retention=0)], {("A", "PB"): 150}, {}, budgets=budgets,
+                once={("A", "PB", 2021): 20.0}, components=components)
+    result = solve(data)
+    assert volumes(result, "A") == [10]
+    money = money_table(data, result.plan, result.budgets, result.scenario)
+    parts = {(r.source, r.component): r.amount for r in money.itertuples()}
+    assert parts == pytest.approx({("instrument", "LKS"): 1000, ("instrument", "begeleiding"): 500,
+                                   ("instrument", "indicatie"): 200, ("vastgelegd", ""): 300})
+    assert money.amount.sum() == pytest.approx(budget(result, "PB", 2021, "used"))
+
+
+def test_money_breakdown_reconciles_every_line_of_the_example(example_data):
+    """Scenario costs, top-ups paid and committed money included: per line and year the parts add up to 'used'."""
+    result = solve(example_data)
+    money = money_table(example_data, result.plan, result.budgets, result.scenario)
+    summed = money.groupby(["line", "year"]).amount.sum()
+    for row in result.budgets.itertuples():
+        assert summed.get((row.line, row.year), 0.0) == pytest.approx(row.used, abs=0.01), (row.line, row.year)
+
+
+def test_cost_rows_per_component_override_per_year_and_add_up(tmp_path, example_content):
+    """Beschut werk on PB: begeleiding €7,000, in 2022 €8,000; plus exploitatietekort €2,000 -> 10,000 in 2022."""
+    kosten = example_content["Kosten"]
+    pb = ("Beschut werk", "Participatiebudget")
+    kosten[:] = [r for r in kosten if (r["instrument"], r["budgetregel"]) != pb]
+    kosten += [{"instrument": "Beschut werk", "budgetregel": "Participatiebudget", "component": "begeleiding",
+                "kosten_per_eenheid": 7000},
+               {"instrument": "Beschut werk", "budgetregel": "Participatiebudget", "component": "begeleiding",
+                "jaar": 2022, "kosten_per_eenheid": 8000},
+               {"instrument": "Beschut werk", "budgetregel": "Participatiebudget", "component": "exploitatietekort",
+                "kosten_per_eenheid": 2000}]
+    data, errors = _check(tmp_path, example_content)
+    assert errors == []
+    assert data.cost["Beschut werk", "Participatiebudget", 2021] == 9000
+    assert data.cost["Beschut werk", "Participatiebudget", 2022] == 10000
+    assert data.components["Beschut werk", "Participatiebudget", 2022, "begeleiding"] == (8000, 0)
+
+
+def test_result_workbook_has_the_money_sheet(tmp_path, example_data):
+    result = solve(example_data)
+    out = tmp_path / "uit.xlsx"
+    write_workbook(out, example_data, result, EXAMPLE, [])
+    sheet = openpyxl.load_workbook(out)["Geld per regel"]
+    rows = list(sheet.iter_rows(min_row=4, values_only=True))
+    assert list(next(sheet.iter_rows(min_row=3, max_row=3, values_only=True))) == \
+           ["budgetregel", "jaar", "bron", "naam", "component", "bedrag"]
+    used = {(r.line, r.year): r.used for r in result.budgets.itertuples()}
+    for key, amount in used.items():
+        assert sum(r[5] for r in rows if (r[0], r[1]) == key) == pytest.approx(amount, abs=0.01)
