@@ -97,6 +97,9 @@ def add_parameters(m: pyo.ConcreteModel, data: ProblemData) -> None:
     m.COST = pyo.Set(initialize=keys, dimen=3, ordered=True)
     m.cost = pyo.Param(m.COST, mutable=True, initialize={k: data.cost.get(k, 0.0) for k in keys})
     m.once = pyo.Param(m.COST, mutable=True, initialize={k: data.once.get(k, 0.0) for k in keys})
+    funded = [k for k, b in data.budgets.items() if b.funding_instruments]
+    m.FUNDED = pyo.Set(initialize=funded, dimen=2, ordered=True)
+    m.funding = pyo.Param(m.FUNDED, mutable=True, initialize={k: data.budgets[k].funding_per_unit for k in funded})
     m.retention = pyo.Param(m.I, m.T, mutable=True,
                             initialize={(i, t): data.retention(i, t) for i in m.I for t in m.T})
     given = [k for k in data.given_volume if k[0] in data.instruments and k[1] in data.years]
@@ -203,7 +206,7 @@ def topups_paid(m: pyo.ConcreteModel, line: str, year: int):
 
 
 def budget_rule(m: pyo.ConcreteModel, b: str, t: int):
-    """``cost + top-ups paid + surplus - top-up - surplus received <= available - savings - committed``.
+    """``cost + top-ups paid + surplus - top-up - surplus received - funding*v <= available - savings - committed``.
 
     ``=`` for a line whose surplus flows to another line: all that is unspent flows on.
     """
@@ -213,6 +216,8 @@ def budget_rule(m: pyo.ConcreteModel, b: str, t: int):
     lhs -= sum(m.surplus[o, t] for o in m.links.receivers.get((b, t), ()))
     if (b, t) in m.TOPUP:
         lhs -= m.topup[b, t]
+    if (b, t) in m.FUNDED:  # funding per realised unit: the money available grows with the volume
+        lhs -= m.funding[b, t] * sum(m.v[i, t] for i in m.data.budgets[b, t].funding_instruments)
     if isinstance(lhs, (int, float)):  # a line nothing touches: keep a variable so the row exists and is priced
         lhs = 0.0 * m.v[m.I.first(), t]
     # Every number on the right, so that the dual is the value of one extra euro available.

@@ -71,6 +71,13 @@ class BudgetYear:
     surplus_to: str | None = None
     bearer: str = "gemeente"
     """Who bears the money of this line (``gemeente`` or ``rijk``)."""
+    funding_per_unit: float = 0.0
+    """Money the line receives per unit of volume of ``funding_instruments`` (funding per realised place)."""
+    funding_instruments: tuple[str, ...] = ()
+
+    def funding(self, volume: dict[tuple[str, int], float]) -> float:
+        """The money this line receives for the volumes ``volume`` keyed (instrument, year)."""
+        return self.funding_per_unit * sum(volume.get((i, self.year), 0.0) for i in self.funding_instruments)
 
 
 @dataclass(frozen=True)

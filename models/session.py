@@ -11,6 +11,7 @@ coefficients that number reaches:
 change                            Pyomo                                  HiGHS
 ================================  =====================================  ===============================
 available, savings, committed     ``available``/``savings``/``committed``  bounds of ``budget[b,t]``
+funding per realised unit         ``funding[b,t]``                        coefficients in ``budget[b,t]``
 cost or one-off cost              ``cost[i,b,t]``, ``once[i,b,t]``        coefficients in ``budget[b,t]``
 scenario cost                     ``scenario_cost[s,b,t]``                coefficient of ``y[s]``
 instrument bounds                 bounds of ``v[i,*]``, ``u[i,*]``         column bounds, big-M rows
@@ -237,11 +238,13 @@ class Session:
             return False
         return True
 
-    def change_budget(self, line: str, year: int, *, available=UNSET, savings_target=UNSET, committed=UNSET) -> None:
-        """Change the money of one budget line in one year."""
+    def change_budget(self, line: str, year: int, *, available=UNSET, savings_target=UNSET, committed=UNSET,
+                      funding_per_unit=UNSET) -> None:
+        """Change the money of one budget line in one year (funding per unit only where the line has funding)."""
         key = (line, year)
         changes = {k: float(v) for k, v in (("available", available), ("savings_target", savings_target),
-                                            ("committed", committed)) if v is not UNSET}
+                                            ("committed", committed), ("funding_per_unit", funding_per_unit))
+                   if v is not UNSET}
         self.data.budgets[key] = replace(self._budget(key), **changes)
         if not self._built():
             return
@@ -251,6 +254,13 @@ class Session:
                 param[key] = changes[name]
         if "committed" in changes:
             self._measures_stale = True
+        if "funding_per_unit" in changes:
+            if key not in m.FUNDED:  # no funding term in the row yet
+                self.rebuild()
+                return
+            m.funding[key] = changes["funding_per_unit"]
+            self._push_row(m.budget[key])
+            return
         self._push_bounds(m.budget[key])
 
     def change_cost(self, instrument: str, line: str, year: int, *, cost=UNSET, once=UNSET) -> None:
@@ -455,7 +465,7 @@ class Session:
                 changes.append(lambda k=key, v=value: self.change_run_off(*k, volume=v))
         for key, budget in new.budgets.items():
             diff = _diff(old.budgets[key], budget)
-            if diff - {"available", "savings_target", "committed"}:
+            if diff - {"available", "savings_target", "committed", "funding_per_unit"}:
                 return False
             if diff:
                 changes.append(lambda k=key, b=budget, d=diff: self.change_budget(*k, **{f: getattr(b, f)

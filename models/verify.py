@@ -73,7 +73,8 @@ def residuals(
         direct = budget.committed + sum(c * volume[i, t] + o * inflow[i, t] for i, c, o in terms[line, t])
         if scenario is not None:
             direct += data.friction.get((scenario, line, t), 0.0) + data.fixed_cost.get((scenario, line, t), 0.0)
-        room = budget.available - budget.savings_target + topup.get((line, t), 0.0) + received[line, t]
+        room = (budget.available - budget.savings_target + topup.get((line, t), 0.0) + received[line, t]
+                + budget.funding(volume))
         need = direct + paid[line, t] + surplus.get((line, t), 0.0)
         tol = _tolerance(room, need)
         check(need <= room + tol, f"budget {line} {t}: {need:.2f} > {room:.2f}")

@@ -26,7 +26,8 @@ PLAN_COLUMNS = {"instrument": ("instrument", None), "year": ("jaar", None), "uni
 BUDGET_COLUMNS = {"line": ("budgetregel", None), "year": ("jaar", None), "bearer": ("drager", None),
                   "available": ("beschikbaar", EURO), "savings_target": ("besparingstaakstelling", EURO),
                   "committed": ("vastgelegd", EURO), "topup": ("aanvulling", EURO),
-                  "surplus_received": ("overschot ontvangen", EURO), "used": ("gebruikt", EURO),
+                  "surplus_received": ("overschot ontvangen", EURO), "funding": ("bekostiging", EURO),
+                  "used": ("gebruikt", EURO),
                   "surplus": ("overschot afgedragen", EURO), "slack": ("ruimte", EURO),
                   "shadow_price": ("schaduwprijs per €1.000", PRICE),
                   "valid_down": ("geldig tot daling van (€)", EURO), "valid_up": ("geldig tot stijging van (€)", EURO)}

@@ -167,6 +167,29 @@ def topup_cap_needs_source(context: Context, row: Row) -> bool:
     return True
 
 
+def funding_instruments_known(context: Context, row: Row) -> bool:
+    """The instruments whose volume funds a line are known."""
+    return context.sheets.names(row.sheet, row, "bekostiging_instrumenten", context.declared) is not None
+
+
+def funding_needs_both_columns(context: Context, row: Row) -> bool:
+    """Funding per unit and the instruments it counts go together."""
+    per_unit, listed = row.values["bekostiging_per_eenheid"], row.resolved["bekostiging_instrumenten"]
+    if per_unit and not listed:
+        context.error(row.sheet, row.ref("bekostiging_instrumenten"),
+                      "Er is een bekostiging per eenheid ingevuld maar geen 'bekostiging_instrumenten'; vul in voor "
+                      "welke instrumenten (gescheiden door ;) de regel geld ontvangt.")
+        return False
+    if listed and not per_unit:
+        context.error(row.sheet, row.ref("bekostiging_per_eenheid"),
+                      "Er zijn bekostiging_instrumenten ingevuld maar geen bedrag in 'bekostiging_per_eenheid'.")
+        return False
+    return True
+
+
+FUNDING_RULES = (funding_instruments_known, funding_needs_both_columns)
+
+
 BUDGET_RULES = (year_in_plan, budget_references_known, line_cannot_top_itself_up, surplus_leaves_the_line,
                 topup_cap_needs_source, usable)
 

@@ -11,6 +11,7 @@ errors is a :class:`~models.data.ProblemData` returned.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from models.data import BudgetYear, GroupYear, Instrument, ProblemData, Requirement, Scenario, Settings
@@ -22,6 +23,7 @@ from optimiser.rules import (
     CHOSEN_PLAN_RULES,
     COST_RULES,
     DEFAULT_SENSE,
+    FUNDING_RULES,
     GROUP_RULES,
     INSTRUMENT_RULES,
     PROBLEM_RULES,
@@ -71,6 +73,7 @@ def check_bytes(content: bytes, name: str) -> tuple[ProblemData | None, list[Pro
     budgets = _budgets(context)
     groups = _groups(context)
     _instruments(context)
+    budgets = _funding(context, budgets)
     tables = _costs(context)
     requirements = _requirements(context)
     scenarios = _scenarios(context)
@@ -128,6 +131,16 @@ def _budgets(context: Context) -> dict[tuple[str, int], BudgetYear]:
     every_plan_year_has_a_budget_row(context, rows, budgets)
     not_empty(context, sheet, rows, "budgetregels")
     return budgets
+
+
+def _funding(context: Context, budgets: dict[tuple[str, int], BudgetYear]) -> dict[tuple[str, int], BudgetYear]:
+    """The instruments whose volume funds a line, resolved once the instruments are known."""
+    result = dict(budgets)
+    for row in context.sheets.table("Budgetten"):
+        key = (row.resolved.get("budgetregel"), row.values["jaar"])
+        if key in result and passes(context, row, FUNDING_RULES):
+            result[key] = replace(result[key], funding_instruments=tuple(row.resolved["bekostiging_instrumenten"]))
+    return result
 
 
 def _groups(context: Context) -> dict[tuple[str, int], GroupYear]:

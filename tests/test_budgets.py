@@ -249,3 +249,52 @@ def test_result_workbook_has_the_money_sheet(tmp_path, example_data):
     used = {(r.line, r.year): r.used for r in result.budgets.itertuples()}
     for key, amount in used.items():
         assert sum(r[5] for r in rows if (r[0], r[1]) == key) == pytest.approx(amount, abs=0.01)
+
+
+# -- funding per realised place ----------------------------------------------------------------------------------
+
+def _funded(per_unit: float) -> ProblemData:
+    budgets = {("BUIG", 2021): BudgetYear("BUIG", 2021, 1000, funding_per_unit=per_unit, funding_instruments=("LKS",))}
+    return case([Instrument("LKS", retention=0)], {("LKS", "BUIG"): 100}, {}, budgets=budgets)
+
+
+def test_funding_per_realised_unit_grows_the_money_available():
+    """€100 a unit, €1,000 plus €60 per realised unit: 100 v <= 1000 + 60 v -> v = 25.
+
+    The line shows €1,500 funding, €2,500 used and no room left.
+    """
+    result = solve(_funded(60))
+    assert volumes(result, "LKS") == [25]
+    assert budget(result, "BUIG", 2021, "funding") == pytest.approx(1500)
+    assert budget(result, "BUIG", 2021, "used") == pytest.approx(2500)
+    assert budget(result, "BUIG", 2021, "slack") == pytest.approx(0)
+    assert result.check_failures == []
+
+
+def test_session_changes_funding_per_unit_in_place():
+    session = Session(_funded(60))
+    optimise(session)
+    session.change_budget("BUIG", 2021, funding_per_unit=80)  # 100 v <= 1000 + 80 v -> v = 50
+    assert session.rebuilds == 0
+    _same_model(session, Session(_funded(80)))
+    assert optimise(session).objective_value == pytest.approx(50)
+    session.update(_funded(20))
+    assert session.rebuilds == 0
+    _same_model(session, Session(_funded(20)))
+
+
+def test_funding_columns_are_read_and_checked(tmp_path, example_content):
+    budgets = example_content["Budgetten"]
+    buig = [r for r in budgets if r["budgetregel"] == "BUIG"]
+    buig[1].update(bekostiging_per_eenheid=1500, bekostiging_instrumenten="LKS bij NWG; lks regulier")
+    data, errors = _check(tmp_path, example_content)
+    assert errors == []
+    assert data.budgets["BUIG", 2022].funding_instruments == ("LKS bij NWG", "LKS regulier")
+    assert data.budgets["BUIG", 2022].funding_per_unit == 1500
+    buig[2]["bekostiging_per_eenheid"] = 1500
+    buig[3]["bekostiging_instrumenten"] = "LKS elders"
+    data, errors = _check(tmp_path, example_content)
+    assert data is None
+    row_2023, row_2024 = budgets.index(buig[2]) + 4, budgets.index(buig[3]) + 4
+    assert any(c == f"K{row_2023}" and "geen 'bekostiging_instrumenten'" in m for _, c, m in errors), errors
+    assert any(c == f"K{row_2024}" and "Onbekend instrument 'LKS elders'" in m for _, c, m in errors), errors
