@@ -82,7 +82,7 @@ def _describe(m: pyo.ConcreteModel, data: ProblemData, family: str, index) -> tu
     if family == "requirement":
         return "eis", index[0], index[1], requirement_unit(data, index)
     if family == "group_capacity":
-        return "doelgroep", index[0], index[1], "personen"
+        return "doelgroep", index[0], index[1], data.groups[index].unit
     if family in ("step_up", "step_down"):
         return "max_verandering", index[0], index[1], data.instruments[index[0]].unit
     kind, instrument, year, _, _, _ = m.bound_info[index]

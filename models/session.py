@@ -11,6 +11,7 @@ coefficients that number reaches:
 change                            Pyomo                                  HiGHS
 ================================  =====================================  ===============================
 available, savings, committed     ``available``/``savings``/``committed``  bounds of ``budget[b,t]``
+funding per realised unit         ``funding[b,t]``                        coefficients in ``budget[b,t]``
 cost or one-off cost              ``cost[i,b,t]``, ``once[i,b,t]``        coefficients in ``budget[b,t]``
 scenario cost                     ``scenario_cost[s,b,t]``                coefficient of ``y[s]``
 instrument bounds                 bounds of ``v[i,*]``, ``u[i,*]``         column bounds, big-M rows
@@ -18,6 +19,7 @@ maximum change                    ``max_change[i]``                       bounds
 requirement level or share        ``requirement_level``, the row          bounds or coefficients
 group size                        ``group_size[g,t]``                     bounds, big-M rows
 fixed scenario                    bounds of ``y``                         column bounds
+retention in a year, given volume ``retention[i,t]``, ``given[i,t]``       the row ``stock[i,t]``
 ================================  =====================================  ===============================
 
 Money and costs also sit in the measures (total cost, money per bearer); those
@@ -83,7 +85,8 @@ def _own_copy(data: ProblemData) -> ProblemData:
     """A copy whose tables the session may change without touching the caller's data."""
     return replace(data, instruments=dict(data.instruments), budgets=dict(data.budgets), cost=dict(data.cost),
                    once=dict(data.once), groups=dict(data.groups), requirements=list(data.requirements),
-                   scenarios=dict(data.scenarios), friction=dict(data.friction), fixed_cost=dict(data.fixed_cost))
+                   scenarios=dict(data.scenarios), friction=dict(data.friction), fixed_cost=dict(data.fixed_cost),
+                   retention_by_year=dict(data.retention_by_year), given_volume=dict(data.given_volume))
 
 
 class Session:
@@ -253,11 +256,13 @@ class Session:
             return False
         return True
 
-    def change_budget(self, line: str, year: int, *, available=UNSET, savings_target=UNSET, committed=UNSET) -> None:
-        """Change the money of one budget line in one year."""
+    def change_budget(self, line: str, year: int, *, available=UNSET, savings_target=UNSET, committed=UNSET,
+                      funding_per_unit=UNSET) -> None:
+        """Change the money of one budget line in one year (funding per unit only where the line has funding)."""
         key = (line, year)
         changes = {k: float(v) for k, v in (("available", available), ("savings_target", savings_target),
-                                            ("committed", committed)) if v is not UNSET}
+                                            ("committed", committed), ("funding_per_unit", funding_per_unit))
+                   if v is not UNSET}
         self.data.budgets[key] = replace(self._budget(key), **changes)
         if not self._built():
             return
@@ -267,6 +272,13 @@ class Session:
                 param[key] = changes[name]
         if "committed" in changes:
             self._measures_stale = True
+        if "funding_per_unit" in changes:
+            if key not in m.FUNDED:  # no funding term in the row yet
+                self.rebuild()
+                return
+            m.funding[key] = changes["funding_per_unit"]
+            self._push_row(m.budget[key])
+            return
         self._push_bounds(m.budget[key])
 
     def change_cost(self, instrument: str, line: str, year: int, *, cost=UNSET, once=UNSET) -> None:
@@ -331,6 +343,30 @@ class Session:
                 self._push_bounds(m.step_up[instrument, t])
                 self._push_bounds(m.step_down[instrument, t])
         self._refresh_big_m([(instrument, t) for t in m.T])
+
+    def change_run_off(self, instrument: str, year: int, *, retention=UNSET, volume=UNSET) -> None:
+        """Change an instrument's retention in one year or its given volume (``None`` removes either).
+
+        A year that gains or loses its given volume changes the form of its stock row: rebuilt.
+        """
+        key = (instrument, year)
+        self._instrument(instrument)
+        given_before = key in self.data.given_volume
+        for table, value in ((self.data.retention_by_year, retention), (self.data.given_volume, volume)):
+            if value is None:
+                table.pop(key, None)
+            elif value is not UNSET:
+                table[key] = float(value)
+        if not self._built():
+            return
+        m = self.model
+        if (key in self.data.given_volume) != given_before:
+            self.rebuild()
+            return
+        m.retention[key] = self.data.retention(*key)
+        if key in m.GIVEN:
+            m.given[key] = self.data.given_volume[key]
+        self._push_row(m.stock[key])
 
     def change_requirement(self, name: str, year: int | str | None, level: float) -> None:
         """Change the level of a requirement (a share in percent, as the workbook has it)."""
@@ -437,9 +473,17 @@ class Session:
             if diff:
                 changes.append(lambda n=name, i=inst, d=diff: self.change_instrument(n, **{k: getattr(i, k)
                                                                                            for k in d}))
+        if old.given_volume.keys() != new.given_volume.keys():
+            return False
+        for key in new.retention_by_year.keys() | old.retention_by_year.keys():
+            if new.retention_by_year.get(key) != old.retention_by_year.get(key):
+                changes.append(lambda k=key: self.change_run_off(*k, retention=new.retention_by_year.get(k)))
+        for key, value in new.given_volume.items():
+            if value != old.given_volume[key]:
+                changes.append(lambda k=key, v=value: self.change_run_off(*k, volume=v))
         for key, budget in new.budgets.items():
             diff = _diff(old.budgets[key], budget)
-            if diff - {"available", "savings_target", "committed"}:
+            if diff - {"available", "savings_target", "committed", "funding_per_unit"}:
                 return False
             if diff:
                 changes.append(lambda k=key, b=budget, d=diff: self.change_budget(*k, **{f: getattr(b, f)

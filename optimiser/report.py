@@ -14,6 +14,7 @@ from models.compare import Comparison
 from models.data import ProblemData
 from models.solve import Result
 from optimiser.comparison_report import add_comparison_sheets, add_council_text_sheet, violation_rows
+from optimiser.money_report import add_money_sheet
 from optimiser.problems import Problem
 from optimiser.texts import OBJECTIVE_LABELS, SHADOW_UNITS, duals_note, relaxation_text, status_text
 from optimiser.xlsx import EURO, NUMBER, PRICE, Book, column_widths, save_atomically
@@ -25,7 +26,8 @@ PLAN_COLUMNS = {"instrument": ("instrument", None), "year": ("jaar", None), "uni
 BUDGET_COLUMNS = {"line": ("budgetregel", None), "year": ("jaar", None), "bearer": ("drager", None),
                   "available": ("beschikbaar", EURO), "savings_target": ("besparingstaakstelling", EURO),
                   "committed": ("vastgelegd", EURO), "topup": ("aanvulling", EURO),
-                  "surplus_received": ("overschot ontvangen", EURO), "used": ("gebruikt", EURO),
+                  "surplus_received": ("overschot ontvangen", EURO), "funding": ("bekostiging", EURO),
+                  "used": ("gebruikt", EURO),
                   "surplus": ("overschot afgedragen", EURO), "slack": ("ruimte", EURO),
                   "shadow_price": ("schaduwprijs per €1.000", PRICE),
                   "valid_down": ("geldig tot daling van (€)", EURO), "valid_up": ("geldig tot stijging van (€)", EURO)}
@@ -34,7 +36,8 @@ REQUIREMENT_COLUMNS = {"requirement": ("eis", None), "year": ("jaar", None), "ki
                        "bound": ("grens", NUMBER), "slack": ("ruimte", NUMBER),
                        "shadow_price": ("schaduwprijs per eenheid", PRICE),
                        "valid_down": ("geldig tot daling van", NUMBER), "valid_up": ("geldig tot stijging van", NUMBER)}
-GROUP_COLUMNS = {"group": ("doelgroep", None), "year": ("jaar", None), "size": ("omvang", NUMBER),
+GROUP_COLUMNS = {"group": ("doelgroep", None), "year": ("jaar", None), "unit": ("eenheid", None),
+                 "size": ("omvang", NUMBER),
                  "exact": ("precies", None), "persons": ("personen", NUMBER), "slack": ("ruimte", NUMBER),
                  "shadow_price": ("schaduwprijs per persoon", PRICE)}
 
@@ -125,6 +128,7 @@ def _write_sheets(book: Book, data: ProblemData, result: Result, source: Path, p
                       f"scenariokosten + aanvullingen aan andere regels. Schaduwprijs: {unit}; die geldt zolang het "
                       "beschikbare bedrag niet meer daalt of stijgt dan de twee laatste kolommen (leeg: onbeperkt).",
                       result.budgets, BUDGET_COLUMNS)
+    add_money_sheet(book, data, result)
     _sheet_from_frame(book, "Eisen", "Elke eis met waarde, grens en ruimte (bij een aandeel als fractie). "
                       "Schaduwprijs: verandering van de doelstelling per eenheid hogere grens.",
                       result.requirements, REQUIREMENT_COLUMNS)

@@ -17,7 +17,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from models.data import Instrument, ProblemData, Scenario, Settings, inflow_bound, restricted_instruments
+from models.data import PERSONS, Instrument, ProblemData, Scenario, Settings, inflow_bound, restricted_instruments
 from optimiser.rows import TOTAL, Row, Sheets
 from optimiser.schema import normalise
 
@@ -167,6 +167,29 @@ def topup_cap_needs_source(context: Context, row: Row) -> bool:
     return True
 
 
+def funding_instruments_known(context: Context, row: Row) -> bool:
+    """The instruments whose volume funds a line are known."""
+    return context.sheets.names(row.sheet, row, "bekostiging_instrumenten", context.declared) is not None
+
+
+def funding_needs_both_columns(context: Context, row: Row) -> bool:
+    """Funding per unit and the instruments it counts go together."""
+    per_unit, listed = row.values["bekostiging_per_eenheid"], row.resolved["bekostiging_instrumenten"]
+    if per_unit and not listed:
+        context.error(row.sheet, row.ref("bekostiging_instrumenten"),
+                      "Er is een bekostiging per eenheid ingevuld maar geen 'bekostiging_instrumenten'; vul in voor "
+                      "welke instrumenten (gescheiden door ;) de regel geld ontvangt.")
+        return False
+    if listed and not per_unit:
+        context.error(row.sheet, row.ref("bekostiging_per_eenheid"),
+                      "Er zijn bekostiging_instrumenten ingevuld maar geen bedrag in 'bekostiging_per_eenheid'.")
+        return False
+    return True
+
+
+FUNDING_RULES = (funding_instruments_known, funding_needs_both_columns)
+
+
 BUDGET_RULES = (year_in_plan, budget_references_known, line_cannot_top_itself_up, surplus_leaves_the_line,
                 topup_cap_needs_source, usable)
 
@@ -210,7 +233,47 @@ def minimum_not_above_maximum(context: Context, row: Row) -> bool:
     return True
 
 
-INSTRUMENT_RULES = (instrument_group_known, minimum_not_above_maximum, usable)
+UNITS = {"fte": "fte", "se": "SE", "standaardeenheid": "SE", "standaardeenheden": "SE", "plek": "plekken",
+         "plekken": "plekken", "plaats": "plekken", "plaatsen": "plekken", "traject": "trajecten",
+         "trajecten": "trajecten", "persoon": PERSONS, PERSONS: PERSONS}
+"""Units an instrument or a group may count in, by their normalised spellings (singular, plural, abbreviation)."""
+
+
+def unit_is_known(context: Context, row: Row) -> bool:
+    """The unit is one of :data:`UNITS`, kept in its canonical spelling (``persoon`` becomes ``personen``)."""
+    text = row.values["eenheid"]
+    if text is None:
+        return True
+    unit = UNITS.get(normalise(text))
+    if unit is None:
+        context.error(row.sheet, row.ref("eenheid"), f"Onbekende eenheid '{text}'; kies uit: "
+                                                     f"{', '.join(dict.fromkeys(UNITS.values()))}.")
+        row.ok = False
+        return True
+    row.values["eenheid"] = unit
+    return True
+
+
+def persons_per_unit_fits_the_unit(context: Context, row: Row) -> bool:
+    """Persons per unit is positive, and 1 for an instrument counted in persons."""
+    per_unit, unit = row.values["personen_per_eenheid"], row.values["eenheid"]
+    if per_unit is None or unit is None:
+        return True
+    if per_unit <= 0:
+        context.error(row.sheet, row.ref("personen_per_eenheid"),
+                      f"personen_per_eenheid moet groter dan 0 zijn (gevonden {per_unit:g}).")
+        row.ok = False
+    elif unit == PERSONS and per_unit != 1:
+        context.error(row.sheet, row.ref("personen_per_eenheid"),
+                      f"Bij eenheid '{PERSONS}' is personen_per_eenheid 1, niet {per_unit:g}; kies een andere eenheid "
+                      "(fte, SE, plekken, trajecten) of maak de cel leeg.")
+        row.ok = False
+    return True
+
+
+INSTRUMENT_RULES = (instrument_group_known, minimum_not_above_maximum, unit_is_known, persons_per_unit_fits_the_unit,
+                    usable)
+GROUP_RULES = (unit_is_known, usable)
 
 
 # -- Kosten ---------------------------------------------------------------------------------------
@@ -365,6 +428,36 @@ def scenario_cost_references_known(context: Context, row: Row) -> bool:
 SCENARIO_COST_RULES = (scenario_cost_references_known, usable, year_in_plan)
 
 
+# -- Verloop -------------------------------------------------------------------------------------
+
+def run_off_says_something(context: Context, row: Row) -> bool:
+    """A run-off row gives a retention or a given volume, not both."""
+    retention, given = row.values["blijfkans"], row.values["prognose"]
+    if retention is None and given is None:
+        context.error(row.sheet, row.ref("blijfkans"), "Vul een blijfkans of een prognose in, of haal de regel weg.")
+        return False
+    if retention is not None and given is not None:
+        context.error(row.sheet, row.ref("prognose"), "Vul blijfkans of prognose in, niet allebei: met een "
+                                                      "prognose ligt het volume van dit jaar vast.")
+        return False
+    return True
+
+
+def given_series_has_no_minimum_inflow(context: Context, row: Row) -> bool:
+    """A year with a given volume has no inflow, so its instrument cannot ask for a minimum inflow."""
+    name = row.resolved.get("instrument")
+    instrument = context.instruments.get(name) if name else None
+    if row.values["prognose"] is not None and instrument is not None and (instrument.min_inflow or 0) > 0:
+        context.error(row.sheet, row.ref("prognose"),
+                      f"'{name}' heeft op blad Instrumenten een min_instroom, maar in {row.values['jaar']} volgt het "
+                      "volume de prognose zonder instroom. Haal de min_instroom of de prognose weg.")
+        return False
+    return True
+
+
+RUN_OFF_RULES = (_known_instrument, usable, year_in_plan, run_off_says_something, given_series_has_no_minimum_inflow)
+
+
 # -- Gekozen plan ---------------------------------------------------------------------------------
 
 CHOSEN_PLAN_RULES = (_known_instrument, usable, year_in_plan)
@@ -402,4 +495,20 @@ def free_instrument_has_maximum(context: Context, data: ProblemData) -> None:
                          "Vul kosten in (blad Kosten) of een max_volume.")
 
 
-PROBLEM_RULES = (restricted_instrument_needs_bound, free_instrument_has_maximum)
+def group_unit_is_its_instruments_unit(context: Context, data: ProblemData) -> None:
+    """A group counted in a unit other than persons has only instruments in that unit."""
+    reported = set()
+    for (name, _), group in data.groups.items():
+        if group.unit == PERSONS or name in reported:
+            continue
+        other = [i for i, inst in data.instruments.items() if inst.group == name and inst.unit != group.unit]
+        if other:
+            reported.add(name)
+            row = context.instrument_rows.get(normalise(other[0]))
+            context.error("Instrumenten", row.ref("eenheid") if row else None,
+                          f"De doelgroep '{name}' telt in {group.unit} (blad Doelgroepen), maar '{other[0]}' telt in "
+                          f"{data.instruments[other[0]].unit}. Geef de doelgroep eenheid personen, of het instrument "
+                          f"eenheid {group.unit}.")
+
+
+PROBLEM_RULES = (restricted_instrument_needs_bound, free_instrument_has_maximum, group_unit_is_its_instruments_unit)

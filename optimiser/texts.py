@@ -84,7 +84,7 @@ def relaxation_text(row: dict) -> str:
         return f"Eis '{name}' {year}: niet haalbaar; {verb} de grens met {amount}."
     if kind == "doelgroep":
         verb = "kleiner" if row["direction"] == "-" else "groter"
-        return f"Doelgroep '{name}' {year}: de omvang moet {amount} personen {verb} zijn om te passen."
+        return f"Doelgroep '{name}' {year}: de omvang moet {amount} {verb} zijn om te passen."
     if kind == "max_verandering":
         return f"{name} {year}: de maximale verandering per jaar is {amount} te klein."
     verb = "verlaag" if row["direction"] == "-" else "verhoog"

@@ -11,6 +11,7 @@ errors is a :class:`~models.data.ProblemData` returned.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from models.data import BudgetYear, GroupYear, Instrument, ProblemData, Requirement, Scenario, Settings
@@ -22,9 +23,12 @@ from optimiser.rules import (
     CHOSEN_PLAN_RULES,
     COST_RULES,
     DEFAULT_SENSE,
+    FUNDING_RULES,
+    GROUP_RULES,
     INSTRUMENT_RULES,
     PROBLEM_RULES,
     REQUIREMENT_RULES,
+    RUN_OFF_RULES,
     SCENARIO_COST_RULES,
     SCENARIO_RULES,
     SETTINGS_RULES,
@@ -69,11 +73,13 @@ def check_bytes(content: bytes, name: str) -> tuple[ProblemData | None, list[Pro
     budgets = _budgets(context)
     groups = _groups(context)
     _instruments(context)
+    budgets = _funding(context, budgets)
     tables = _costs(context)
     requirements = _requirements(context)
     scenarios = _scenarios(context)
     tables.update(_scenario_costs(context))
     chosen = _chosen_plan(context)
+    tables.update(_run_off(context))
     if settings is not None:
         settings = chosen_scenario_known(context, settings, scenarios, refs)
     if _errors(problems) or settings is None:
@@ -127,13 +133,23 @@ def _budgets(context: Context) -> dict[tuple[str, int], BudgetYear]:
     return budgets
 
 
+def _funding(context: Context, budgets: dict[tuple[str, int], BudgetYear]) -> dict[tuple[str, int], BudgetYear]:
+    """The instruments whose volume funds a line, resolved once the instruments are known."""
+    result = dict(budgets)
+    for row in context.sheets.table("Budgetten"):
+        key = (row.resolved.get("budgetregel"), row.values["jaar"])
+        if key in result and passes(context, row, FUNDING_RULES):
+            result[key] = replace(result[key], funding_instruments=tuple(row.resolved["bekostiging_instrumenten"]))
+    return result
+
+
 def _groups(context: Context) -> dict[tuple[str, int], GroupYear]:
     sheet = "Doelgroepen"
     rows = context.sheets.unique(sheet, [r for r in context.sheets.table(sheet) if r.ok], ("doelgroep", "jaar"))
     groups = {}
     for row in rows:
         name = context.groups.setdefault(normalise(row.values["doelgroep"]), row.values["doelgroep"])
-        if row.values["jaar"] in context.years:
+        if row.values["jaar"] in context.years and passes(context, row, GROUP_RULES):
             groups[name, row.values["jaar"]] = record(GroupYear, sheet, row.values, group=name,
                                                       exact=row.values["soort"] == "precies")
     return groups
@@ -155,15 +171,25 @@ def _instruments(context: Context) -> None:
 
 
 def _costs(context: Context) -> Tables:
-    """Cost tables keyed (instrument, line, year); a row with a year goes before the row without."""
+    """Cost tables keyed (instrument, line, year), summed over components.
+
+    A row with a year goes before the row without (per component). Labelled
+    components are kept apart in ``components`` for the result.
+    """
     sheet = "Kosten"
-    rows = [r for r in context.sheets.unique(sheet, context.sheets.table(sheet), ("instrument", "budgetregel", "jaar"))
+    rows = [r for r in context.sheets.unique(sheet, context.sheets.table(sheet),
+                                             ("instrument", "budgetregel", "jaar", "component"))
             if passes(context, r, COST_RULES)]
-    tables: Tables = {"cost": {}, "once": {}}
+    parts: Tables = {"cost": {}, "once": {}}
     for row in sorted(rows, key=lambda r: r.values["jaar"] is not None):  # stable: every-year rows first
-        year = row.values["jaar"]
-        _fill(tables, sheet, row, [(row.resolved["instrument"], row.resolved["budgetregel"], t)
-                                   for t in (context.years if year is None else (year,))])
+        year, label = row.values["jaar"], row.values["component"] or ""
+        _fill(parts, sheet, row, [(row.resolved["instrument"], row.resolved["budgetregel"], t, label)
+                                  for t in (context.years if year is None else (year,))])
+    tables: Tables = {"cost": {}, "once": {}, "components": {}}
+    for table, values in parts.items():
+        for (i, line, t, _label), value in values.items():
+            tables[table][i, line, t] = tables[table].get((i, line, t), 0.0) + value
+    tables["components"] = {key: (parts["cost"][key], parts["once"][key]) for key in parts["cost"] if key[3]}
     return tables
 
 
@@ -238,6 +264,19 @@ def _scenario_costs(context: Context) -> Tables:
     for row in context.sheets.unique(sheet, context.sheets.table(sheet), ("scenario", "budgetregel", "jaar")):
         if passes(context, row, SCENARIO_COST_RULES):
             _fill(tables, sheet, row, [(row.resolved["scenario"], row.resolved["budgetregel"], row.values["jaar"])])
+    return tables
+
+
+def _run_off(context: Context) -> Tables:
+    """Retention per year and given volumes keyed (instrument, year); an empty cell fills neither."""
+    sheet = "Verloop"
+    tables: Tables = {"retention_by_year": {}, "given_volume": {}}
+    for row in context.sheets.unique(sheet, context.sheets.table(sheet), ("instrument", "jaar")):
+        if passes(context, row, RUN_OFF_RULES):
+            key = (row.resolved["instrument"], row.values["jaar"])
+            for table, value in keyed(sheet, row.values).items():
+                if value is not None:
+                    tables[table][key] = value
     return tables
 
 
