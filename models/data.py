@@ -134,6 +134,8 @@ class ProblemData:
     """Yearly fixed cost keyed (scenario, line, year)."""
     chosen_plan: dict[tuple[str, int], float] = field(default_factory=dict)
     """The council's chosen volumes keyed (instrument, year)."""
+    what_ifs: list = field(default_factory=list)
+    """What-if definitions (:class:`models.whatif.WhatIf`) the workbook holds; they do not change this data."""
 
     @property
     def years(self) -> tuple[int, ...]:

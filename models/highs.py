@@ -289,6 +289,20 @@ class HighsModel:
             self.highs.changeColsIntegrality(len(cols), cols.astype(np.int32), kinds)
         self.integer = integer.copy()
 
+    def row_bounds(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Current lower and upper bounds of the given rows (as changed in place since the build)."""
+        if not len(rows):
+            return np.zeros(0), np.zeros(0)
+        _, _, lower, upper, _ = self.highs.getRows(len(rows), np.asarray(rows, dtype=np.int32))
+        return np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+
+    def col_bounds(self, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Current lower and upper bounds of the given columns."""
+        if not len(cols):
+            return np.zeros(0), np.zeros(0)
+        _, _, _, lower, upper, _ = self.highs.getCols(len(cols), np.asarray(cols, dtype=np.int32))
+        return np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+
     @property
     def is_mip(self) -> bool:
         """True while some column is integer."""
