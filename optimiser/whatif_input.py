@@ -197,6 +197,25 @@ def parse_text(text: str, data: ProblemData, names: Names | None = None) -> What
     return WhatIf(label.strip() or text.strip(), tuple(changes))
 
 
+def parse_sweep(text: str, data: ProblemData) -> tuple[Change, float, float]:
+    """A sweep ``"Algemene middelen +0 tot 1000000"``: the change, its first and its last value."""
+    head, separator, tail = text.rpartition(" tot ")
+    try:
+        if not separator:
+            raise DefinitionError("schrijf de reeks als '<wijziging> tot <eindwaarde>', bijvoorbeeld "
+                                  "'Algemene middelen +0 tot 1000000'")
+        try:
+            stop = parse.number(tail.strip())
+        except parse.ParseError as error:
+            raise DefinitionError(f"de eindwaarde '{tail.strip()}' is geen getal ({error})") from None
+        made = change(Names(data), data, _split(head.strip(), Names(data)))
+    except DefinitionError as error:
+        raise DefinitionError(f"--reeks \"{text}\": {error}") from None
+    if made.field == "fixed":
+        raise DefinitionError(f"--reeks \"{text}\": een reeks gaat over een getal, niet over het scenario")
+    return made, made.value, stop
+
+
 def _split(piece: str, names: Names) -> Parts:
     """Subject, number, line, years and operation of one change in the command-line form."""
     if normalise(piece) in {"scenario_vrij", "vrij_scenario"}:
