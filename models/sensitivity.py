@@ -214,9 +214,11 @@ class Hold:
 def holds(session: Session, priced: Priced) -> list[Hold]:
     """Per instrument and year, the binding rule with the largest price on its volume or inflow.
 
-    A rule counts when it binds, has a non-zero price and contains the
+    An own bound of ``v`` or ``u`` that binds with a non-zero reduced cost
+    comes first (its reduced cost already holds the rows' prices). Otherwise
+    a rule counts when it binds, has a non-zero price and contains the
     instrument's ``v`` or ``u`` of that year; its weight is ``|price x
-    coefficient|``. A bound of ``v`` or ``u`` counts with its reduced cost.
+    coefficient|``.
     ``family`` is ``None`` when nothing binds directly (the volume then
     follows from other years through the stock, or nothing limits it).
     """
@@ -231,7 +233,14 @@ def holds(session: Session, priced: Priced) -> list[Hold]:
     for (i, t), col in ((k[1], j) for k, j in compiled.cols.items() if k[0] == "v"):
         best: Hold | None = None
         weight = 0.0
-        for var in ("v", "u"):
+        for var in ("v", "u"):  # an own bound with a price holds the instrument directly (it includes the rows')
+            j = compiled.cols.get((var, (i, t)))
+            reduced = 0.0 if j is None else float(prices.col_dual[j])
+            if j is not None and bool(bounds["binding"].iat[j]) and abs(reduced) > max(TOLERANCE, weight):
+                weight = abs(reduced)
+                upper = abs(plan.x[j] - bounds["upper"].iat[j]) <= abs(plan.x[j] - bounds["lower"].iat[j])
+                best = Hold(i, t, float(plan.x[col]), f"bound_{var}", (i, t), reduced, at="upper" if upper else "lower")
+        for var in ("v", "u") if best is None else ():
             j = compiled.cols.get((var, (i, t)))
             if j is None:
                 continue
@@ -242,15 +251,12 @@ def holds(session: Session, priced: Priced) -> list[Hold]:
                     weight = w
                     best = Hold(i, t, float(plan.x[col]), str(families[r]), rows["index"].iat[r],
                                 float(prices.row_dual[r]))
-            reduced = float(prices.col_dual[j])
-            if bool(bounds["binding"].iat[j]) and abs(reduced) > TOLERANCE and abs(reduced) > weight:
-                weight = abs(reduced)
-                side = "upper" if abs(plan.x[j] - bounds["upper"].iat[j]) <= abs(plan.x[j] - bounds["lower"].iat[j]) \
-                    else "lower"
-                best = Hold(i, t, float(plan.x[col]), f"bound_{var}", (i, t), reduced, at=side)
         if best is None:
             best = Hold(i, t, float(plan.x[col]), None)
-        best.reduced_cost = float(prices.col_dual[col])
+        # at zero volume the price of one more unit sits on v or on its inflow u, whichever is nonbasic
+        inflow = compiled.cols.get(("u", (i, t)))
+        best.reduced_cost = min(float(prices.col_dual[col]),
+                                float(prices.col_dual[inflow]) if inflow is not None else 0.0)
         found.append(best)
     return found
 

@@ -180,6 +180,9 @@ def hold_text(h, units: dict[str, str], objective: str) -> str:
     head = f"{h.instrument} {h.year} ({number(h.volume)} {unit})"
     gain = f"{number(abs(h.price), 4)} {_objective_unit(objective)}" if h.price is not None else ""
     family, index = h.family, h.index
+    if h.volume <= 1e-6 and h.reduced_cost is not None and h.reduced_cost < -1e-6:
+        return (f"{head}: niet in het plan; elke {unit} kost {number(-h.reduced_cost, 4)} "
+                f"{_objective_unit(objective)} elders.")
     if family == "budget":
         return f"{head}: begrensd door het geld van {index[0]} {index[1]}; €1.000 meer levert {number(abs(h.price) * 1000, 4)} {_objective_unit(objective)} op."  # noqa: E501
     if family == "requirement":
@@ -195,15 +198,12 @@ def hold_text(h, units: dict[str, str], objective: str) -> str:
     if family == "scenario_allows":
         return f"{head}: het gekozen scenario staat geen nieuwe instroom toe; dat kost {gain} per eenheid."
     if family in ("bound_v", "bound_u"):
-        what = "volume" if family == "bound_v" else "instroom"
+        what = "het maximale volume" if family == "bound_v" else "de maximale instroom"
         if h.at == "upper":
-            return f"{head}: de maximale {what} houdt het tegen; één {unit} meer levert {gain} op."
+            return f"{head}: {what} houdt het tegen; één {unit} meer levert {gain} op."
         if family == "bound_u":
             return f"{head}: geen (extra) instroom; elke {unit} instroom kost {gain}."
-        return f"{head}: de minimale {what} dwingt het af; één {unit} minder zou {gain} opleveren."
-    if h.volume <= 1e-6 and h.reduced_cost is not None and h.reduced_cost < -1e-6:
-        return (f"{head}: niet in het plan; elke {unit} kost {number(-h.reduced_cost, 4)} "
-                f"{_objective_unit(objective)} elders.")
+        return f"{head}: het minimale volume dwingt het af; één {unit} minder zou {gain} opleveren."
     return f"{head}: geen regel in dit jaar houdt het vast; het volgt uit de voorraad (blijfkans) en andere jaren."
 
 
