@@ -166,9 +166,14 @@ class Outcome:
     volumes: dict[tuple[str, int], float] = field(default_factory=dict)
     scenario: str | None = None
     settings: list[Setting] = field(default_factory=list)
-    infeasibility: pd.DataFrame = field(default_factory=pd.DataFrame)
+    infeasibility: pd.DataFrame | None = None
+    """For an infeasible what-if: the smallest relaxation (:func:`models.diagnose.explain_infeasibility`)."""
     rebuilt: bool = False
     seconds: float = 0.0
+
+    def relaxation(self) -> list[dict]:
+        """The smallest relaxation as records (empty when feasible or not explained)."""
+        return [] if self.infeasibility is None else self.infeasibility.to_dict("records")
 
     @property
     def has_plan(self) -> bool:

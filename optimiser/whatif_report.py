@@ -59,7 +59,7 @@ def _outcome_row(base: Outcome, outcome: Outcome, lines: list[str]) -> list[obje
     money = outcome.money_per_line()
     new = sorted(outcome.binding - base.binding, key=str)
     gone = sorted(base.binding - outcome.binding, key=str) if outcome.has_plan else []
-    explanation = "; ".join(relaxation_text(r) for r in outcome.infeasibility.to_dict("records"))
+    explanation = "; ".join(relaxation_text(r) for r in outcome.relaxation())
     return [outcome.name, outcome.status, _clean(outcome.objective), _clean(diff),
             _clean(outcome.totals.get("person_years")), _clean(outcome.totals.get("benefit"), 2),
             _clean(outcome.totals.get("gemeente_spending"), 2), _clean(outcome.totals.get("topup"), 2),
@@ -286,7 +286,7 @@ def _outcome_json(base: Outcome, outcome: Outcome) -> dict:
         if outcome.has_plan else [],
         "plan_differences": [{"instrument": i, "year": t, "base": b, "what_if": w}
                              for i, t, b, w in plan_differences(base, outcome)] if outcome.has_plan else [],
-        "infeasibility": [{**r, "message": relaxation_text(r)} for r in outcome.infeasibility.to_dict("records")],
+        "infeasibility": [{**r, "message": relaxation_text(r)} for r in outcome.relaxation()],
         "changes": [setting_text(s) for s in outcome.settings],
         "rebuilt": outcome.rebuilt,
     }
@@ -324,5 +324,5 @@ def batch_lines(analysis: Analysis | None) -> list[str]:
                          f"({number(o.objective - batch.base.objective, 2)} t.o.v. basis)")
         else:
             lines.append(f"  {o.name}: {o.status}")
-        lines += [f"    - {relaxation_text(r)}" for r in o.infeasibility.to_dict("records")]
+        lines += [f"    - {relaxation_text(r)}" for r in o.relaxation()]
     return lines

@@ -54,7 +54,7 @@ def test_an_infeasible_what_if_carries_its_smallest_relaxation():
     batch = run_batch(Session(data), [parse_text("Krap: PB =1000", data)])
     outcome = batch.outcomes[0]
     assert outcome.status == "onhaalbaar"
-    rows = outcome.infeasibility.to_dict("records")
+    rows = outcome.relaxation()
     assert [(r["kind"], r["name"], r["year"], r["direction"]) for r in rows] == [("budget", "PB", 2021, "+")]
     assert rows[0]["change"] == pytest.approx(1500)
 
