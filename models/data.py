@@ -159,6 +159,8 @@ class ProblemData:
     """Retention of an instrument in one year keyed (instrument, year); overrides the instrument's own."""
     given_volume: dict[tuple[str, int], float] = field(default_factory=dict)
     """A given volume series (a prognosis) keyed (instrument, year): no inflow in those years."""
+    what_ifs: list = field(default_factory=list)
+    """What-if definitions (:class:`models.whatif.WhatIf`) the workbook holds; they do not change this data."""
 
     @property
     def years(self) -> tuple[int, ...]:

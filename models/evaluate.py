@@ -135,7 +135,7 @@ def _plan_fixed(session: Session, plan: dict, scenario: str | None):
                 lower[col] = upper[col] = 1.0 if index == scenario else 0.0
     highs.set_col_bounds_all(lower, upper)
     highs.set_integrality(integer)
-    slacks = _slacks(session, *highs.row_bounds())
+    slacks = _slacks(session, *highs.row_bounds(np.arange(compiled.num_row)))
     first = highs.add_columns(np.array([s.row for s in slacks]), np.array([s.sign for s in slacks]),
                               np.zeros(len(slacks)), np.full(len(slacks), INF))
     try:
@@ -176,7 +176,7 @@ def evaluate(data: ProblemData, plan: dict[tuple[str, int], float], scenario: st
     values = PlanValues(compiled, solution.x[:n], body, session.measure)
     tables = read_tables(values, session.data, session.model.links)
     objective = session.data.settings.objective
-    row_lower, row_upper = session.highs.row_bounds()
+    row_lower, row_upper = session.highs.row_bounds(np.arange(compiled.num_row))
     rows = [_violation(session, slack, amount, body[slack.row], row_lower[slack.row], row_upper[slack.row],
                        tables.requirements)
             for slack, amount in zip(slacks, amounts, strict=True) if _breaks(slack, amount)]

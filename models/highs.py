@@ -273,11 +273,6 @@ class HighsModel:
         n = len(lower)
         self.highs.changeColsBounds(n, np.arange(n, dtype=np.int32), np.maximum(lower, -INF), np.minimum(upper, INF))
 
-    def row_bounds(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every row's current lower and upper bound (as changed in place)."""
-        lp = self.highs.getLp()
-        return np.asarray(lp.row_lower_, dtype=float), np.asarray(lp.row_upper_, dtype=float)
-
     def set_coefficient(self, row: int, col: int, value: float) -> None:
         """One matrix entry (a new entry where there was none; 0 removes one)."""
         self.highs.changeCoeff(row, col, float(value))
@@ -314,6 +309,20 @@ class HighsModel:
         count = self.highs.getNumCol() - first
         if count > 0:
             self.highs.deleteCols(count, np.arange(first, first + count, dtype=np.int32))
+
+    def row_bounds(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Current lower and upper bounds of the given rows (as changed in place since the build)."""
+        if not len(rows):
+            return np.zeros(0), np.zeros(0)
+        _, _, lower, upper, _ = self.highs.getRows(len(rows), np.asarray(rows, dtype=np.int32))
+        return np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+
+    def col_bounds(self, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Current lower and upper bounds of the given columns."""
+        if not len(cols):
+            return np.zeros(0), np.zeros(0)
+        _, _, _, lower, upper, _ = self.highs.getCols(len(cols), np.asarray(cols, dtype=np.int32))
+        return np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
 
     @property
     def is_mip(self) -> bool:

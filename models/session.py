@@ -33,6 +33,7 @@ build of the changed data.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import fields, replace
 
 import numpy as np
@@ -81,7 +82,7 @@ class Deadline:
         return None if self.end is None else max(self.end - time.perf_counter(), 0.01)
 
 
-def _own_copy(data: ProblemData) -> ProblemData:
+def own_copy(data: ProblemData) -> ProblemData:
     """A copy whose tables the session may change without touching the caller's data."""
     return replace(data, instruments=dict(data.instruments), budgets=dict(data.budgets), cost=dict(data.cost),
                    once=dict(data.once), groups=dict(data.groups), requirements=list(data.requirements),
@@ -94,7 +95,7 @@ class Session:
 
     def __init__(self, data: ProblemData, options: SolverOptions | None = None):
         self.options = options or SolverOptions()
-        self.data = _own_copy(data)
+        self.data = own_copy(data)
         self.rebuilds = 0
         self._reported_rebuilds = 0
         self._build()
@@ -196,6 +197,13 @@ class Session:
         For a MIP these are conditional prices: they hold for that choice of
         integers and scenario. The model is restored afterwards.
         """
+        with self.integers_fixed(x):
+            solution = self.solve(objective, deadline, prices=True)
+        return solution if solution.row_dual is not None else None
+
+    @contextmanager
+    def integers_fixed(self, x: np.ndarray):
+        """Within the block the model is the LP with every integer column fixed at its value in ``x``."""
         integer = self.highs.integer.copy()
         cols = np.flatnonzero(integer)
         for j in cols:
@@ -203,12 +211,20 @@ class Session:
             self.highs.set_col_bounds(j, value, value)
         self.highs.set_integrality(np.zeros_like(integer))
         try:
-            solution = self.solve(objective, deadline, prices=True)
+            yield
         finally:
             self.highs.set_integrality(integer)
             for j in cols:
                 self._push_col_bounds(self.compiled.columns[j])
-        return solution if solution.row_dual is not None else None
+
+    def solve_vector(self, vector: np.ndarray, sense: str, deadline: Deadline | None = None) -> Solution:
+        """One solve with an objective of the caller's (a cost per column), e.g. one instrument's total volume."""
+        if self.trivially_infeasible:
+            return Solution(status=INFEASIBLE, has_solution=False)
+        self._refresh_measures()
+        self.highs.set_objective(vector, 0.0, sense)
+        self._objective = None
+        return self.highs.solve((deadline or Deadline(None)).left())
 
     def restore_columns(self) -> None:
         """Give every column the bounds and integrality of the Pyomo model again (after a caller fixed some)."""
@@ -451,7 +467,7 @@ class Session:
     def update(self, data: ProblemData) -> None:
         """Make the session's data equal to ``data``: in place where it can, by a rebuild where it cannot."""
         if not self._apply_in_place(data):
-            self.data = _own_copy(data)
+            self.data = own_copy(data)
             self.rebuild()
 
     def _apply_in_place(self, new: ProblemData) -> bool:

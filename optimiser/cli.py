@@ -75,6 +75,18 @@ def _parser() -> argparse.ArgumentParser:
     options.add_argument("--solver-log", type=Path, metavar="BESTAND", help="schrijf het logboek van HiGHS hierheen")
     options.add_argument("--write-model", type=_model_file, metavar="BESTAND.lp|.mps",
                          help="schrijf het model zoals HiGHS het krijgt, om buiten de tool na te rekenen")
+    whatifs = run.add_argument_group("wat-als en gevoeligheid")
+    whatifs.add_argument("--wat-als", action="append", default=[], metavar="TEKST",
+                         help='een wat-als naast het basisplan, bijv. "Participatiebudget 2023 *0,9" of '
+                              '"Krap: BUIG -5%%; Beschut werk max_volume =40" (mag vaker)')
+    whatifs.add_argument("--reeks", metavar="TEKST",
+                         help='één getal over een bereik, bijv. "Algemene middelen +0 tot 1000000"')
+    whatifs.add_argument("--punten", type=_positive(int), default=50, metavar="N", help="punten van de reeks")
+    whatifs.add_argument("--speelruimte", type=_fraction, nargs="?", const=0.02, metavar="TOLERANTIE",
+                         help="laagste en hoogste volume per instrument binnen deze afstand tot het optimum "
+                              "(standaard 2%%)")
+    whatifs.add_argument("--analyse", action="store_true",
+                         help="antwoordrapport, gevoeligheid met kostenbereiken en 'waarom', ook voor grote modellen")
     return parser
 
 
@@ -140,6 +152,7 @@ def _run(args) -> int:
     from optimiser.comparison_report import summary_text
     from optimiser.report import infeasibility_rows, json_summary
     from optimiser.texts import number, relaxation_text, status_text
+    from optimiser.whatif_report import batch_lines, json_part
 
     options = pipeline.RunOptions(
         objective=args.objective, time_limit=args.time_limit,
@@ -153,10 +166,13 @@ def _run(args) -> int:
         raise InputError(outcome.errors)
     if not args.json:
         _report_problems(outcome.warnings)
+    if outcome.session is not None:
+        outcome.analysis = _analyse(outcome, args)
     target = pipeline.write(outcome, args.output or _default_output(args.file), args.file)
     result = outcome.result
     if args.json:
         summary = json_summary(outcome.data, result, target, outcome.problems, outcome.comparison)
+        summary["what_ifs"] = json_part(outcome.analysis)
         print(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
         print(status_text(result))
@@ -169,10 +185,39 @@ def _run(args) -> int:
         if outcome.comparison is not None:
             for line in summary_text(outcome.data, outcome.comparison):
                 print(line)
+        for line in batch_lines(outcome.analysis):
+            print(line)
         if args.write_model:
             print(f"Model geschreven: {args.write_model}")
         print(f"Resultaat geschreven: {target}")
     return EXIT_OK if outcome.has_plan_to_show else EXIT_NO_PLAN
+
+
+def _analyse(outcome, args):
+    """What-ifs (workbook and ``--wat-als``), sweep, room and sensitivity, with a progress bar on the terminal."""
+    from tqdm import tqdm
+
+    from optimiser import whatif
+    from optimiser.whatif_input import DefinitionError, problems_of
+
+    bar = None
+
+    def progress(done: int, total: int, name: str) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, desc="wat-als", unit="berekening", file=sys.stderr, disable=None, leave=False)
+        bar.set_postfix_str(name[:30])
+        bar.update(1)
+
+    try:
+        return whatif.analyse(outcome, args.wat_als, sweep_definition=args.reeks, points=args.punten,
+                              room_tolerance=args.speelruimte, sensitivity=True if args.analyse else None,
+                              ranges=args.analyse, progress=progress)
+    except DefinitionError as error:
+        raise InputError(problems_of(error)) from None
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 if __name__ == "__main__":

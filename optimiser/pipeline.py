@@ -72,6 +72,8 @@ class Run:
     session: Session | None = None
     seconds: dict[str, float] = field(default_factory=dict)
     """Seconds per stage (check, build, optimum, comparison) and in all."""
+    analysis: object | None = None
+    """What-ifs, sensitivity, sweep and room to manoeuvre (:class:`optimiser.whatif.Analysis`), when asked for."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -201,4 +203,4 @@ def write(outcome: Run, target: Path, source: Path | None = None) -> Path:
     from optimiser.report import write_result
 
     return write_result(outcome.data, outcome.result, source or Path(outcome.name), target, outcome.problems,
-                        outcome.comparison, outcome.audit())
+                        outcome.comparison, outcome.audit(), outcome.analysis)

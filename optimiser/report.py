@@ -17,6 +17,7 @@ from optimiser.comparison_report import add_comparison_sheets, add_council_text_
 from optimiser.money_report import add_money_sheet
 from optimiser.problems import Problem
 from optimiser.texts import OBJECTIVE_LABELS, SHADOW_UNITS, duals_note, relaxation_text, status_text
+from optimiser.whatif_report import add_sheets as add_whatif_sheets
 from optimiser.xlsx import EURO, NUMBER, PRICE, Book, column_widths, save_atomically
 
 # English result columns -> Dutch headers and number formats, per sheet.
@@ -108,10 +109,11 @@ def _summary_sheet(book: Book, rows: list[list[object]]) -> None:
 
 
 def write_workbook(path: Path, data: ProblemData, result: Result, source: Path, problems: list[Problem],
-                   comparison: Comparison | None = None, audit: dict | None = None) -> None:
+                   comparison: Comparison | None = None, audit: dict | None = None, analysis=None) -> None:
     """Write the result workbook to ``path`` (not atomically: see :func:`write_result`)."""
     with Book(path) as book:
         _write_sheets(book, data, result, source, problems, comparison, audit)
+        add_whatif_sheets(book, data, result, analysis)
 
 
 def _write_sheets(book: Book, data: ProblemData, result: Result, source: Path, problems: list[Problem],
@@ -158,10 +160,10 @@ def infeasibility_rows(result: Result) -> list[dict]:
 
 
 def write_result(data: ProblemData, result: Result, source: Path, target: Path, problems: list[Problem],
-                 comparison: Comparison | None = None, audit: dict | None = None) -> Path:
-    """Write the result workbook atomically; never over the input."""
-    return save_atomically(lambda path: write_workbook(path, data, result, source, problems, comparison, audit),
-                           target, protect=source)
+                 comparison: Comparison | None = None, audit: dict | None = None, analysis=None) -> Path:
+    """Write the result workbook atomically; never over the input (``analysis``: see ``optimiser.whatif``)."""
+    return save_atomically(lambda path: write_workbook(path, data, result, source, problems, comparison, audit,
+                                                       analysis), target, protect=source)
 
 
 def _budgets_json(frame: pd.DataFrame) -> dict[str, dict[str, dict]]:

@@ -43,6 +43,7 @@ from optimiser.rules import (
     passes,
 )
 from optimiser.schema import normalise
+from optimiser.whatif_input import read_sheet
 
 Tables = dict[str, dict[tuple, float]]
 
@@ -88,6 +89,8 @@ def check_bytes(content: bytes, name: str) -> tuple[ProblemData | None, list[Pro
                        requirements=requirements, scenarios=scenarios, chosen_plan=chosen, **tables)
     for rule in PROBLEM_RULES:
         rule(context, data)
+    if not _errors(problems):
+        data.what_ifs = read_sheet(context.sheets, data)
     return (None if _errors(problems) else data), problems
 
 
