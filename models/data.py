@@ -54,6 +54,8 @@ class Instrument:
     max_change: float | None = None
     integer: bool = False
     organisation: str | None = None
+    hard: bool = False
+    """Its bounds and step limit are not negotiable (law, contract): a diagnosis never relaxes them."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,8 @@ class GroupYear:
     exact: bool = False
     unit: str = PERSONS
     """What the size counts: persons, or the unit its instruments share (then it bounds their volume)."""
+    hard: bool = False
+    """The size is not negotiable: a diagnosis never relaxes it."""
 
     def per_unit(self, instrument: Instrument) -> float:
         """How much one unit of the instrument's volume counts towards the size."""
@@ -118,6 +122,8 @@ class Requirement:
     """For a share requirement: the instruments in the numerator."""
     share_base: tuple[str, ...] = ()
     """For a share requirement: all instruments in the denominator."""
+    hard: bool = False
+    """Not negotiable (a legal right, a signed contract): a diagnosis never relaxes it."""
 
 
 @dataclass(frozen=True)

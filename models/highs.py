@@ -374,6 +374,20 @@ class HighsModel:
         solution.seconds = time.perf_counter() - started
         return solution
 
+    def irreducible_infeasible_subset(self, time_limit: float | None) -> tuple[list | None, list | None]:
+        """Rows and columns whose bounds cannot hold together, each as ``(index, side)``.
+
+        ``side`` is ``lower``, ``upper`` or both (a fixed bound gives two
+        entries). ``(None, None)`` when HiGHS finds no such set (the model is
+        feasible as it stands, or the search ran out of time).
+        """
+        self.highs.setOptionValue("time_limit", float(max(time_limit, 0.01)) if time_limit is not None else INF)
+        self.highs.setOptionValue("iis_strategy", int(highspy.IisStrategy.kIisStrategyIrreducible))
+        status, iis = self.highs.getIis()
+        if status != highspy.HighsStatus.kOk or not iis.valid_ or not (len(iis.row_index_) or len(iis.col_index_)):
+            return None, None
+        return (_sides(iis.row_index_, iis.row_bound_), _sides(iis.col_index_, iis.col_bound_))
+
     def _ranging(self) -> tuple[np.ndarray | None, np.ndarray | None]:
         """How far each row's active bound may move (down, up) keeping the basis; ``nan`` for unlimited."""
         status, ranging = self.highs.getRanging()
@@ -385,6 +399,16 @@ class HighsModel:
         down = np.asarray(ranging.row_bound_dn.value_, dtype=float)
         up = np.asarray(ranging.row_bound_up.value_, dtype=float)
         return (np.where(down <= -INF, np.nan, down - current), np.where(up >= INF, np.nan, up - current))
+
+
+IIS_SIDES = {int(highspy.IisBoundStatus.kIisBoundStatusLower): ("lower",),
+             int(highspy.IisBoundStatus.kIisBoundStatusUpper): ("upper",),
+             int(highspy.IisBoundStatus.kIisBoundStatusBoxed): ("lower", "upper")}
+
+
+def _sides(indices, bounds) -> list[tuple[int, str]]:
+    """``(index, side)`` for each bound an IIS holds (a free or dropped bound is not part of the conflict)."""
+    return [(int(k), side) for k, b in zip(indices, bounds, strict=True) for side in IIS_SIDES.get(int(b), ())]
 
 
 def _status(model_status) -> str:

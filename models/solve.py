@@ -56,7 +56,11 @@ class Result(Tables):
     check_failures: list[str] = field(default_factory=list)
     """Rules the independent re-check (:mod:`models.verify`) found broken; empty when all is well."""
     infeasibility: pd.DataFrame = field(default_factory=pd.DataFrame)
-    """For an infeasible model: the smallest relaxation (see :mod:`models.diagnose`)."""
+    """For an infeasible model: the smallest relaxation in money (see :mod:`models.diagnose`)."""
+    conflict: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """For an infeasible model: rules that cannot hold together (HiGHS's IIS)."""
+    integer_only: bool = False
+    """For an infeasible model: it has plans without whole numbers; integrality alone is the conflict."""
     rebuilt: bool = False
     """True when the session built the model again since its previous result (a change it could not make in place)."""
 
@@ -99,7 +103,9 @@ def optimise(session: Session, objective: str | None = None, deadline: Deadline 
         priced = session.prices_at(final.x, "participatie" if lexicographic else objective, deadline)
     _fill(result, session, final, priced if priced is not None and priced.row_dual is not None else None)
     if final.status == INFEASIBLE:
-        result.infeasibility = explain_infeasibility(data, deadline.left(), session.options)
+        diagnosis = explain_infeasibility(data, deadline.left(), session.options, session)
+        result.infeasibility, result.conflict = diagnosis.relaxation, diagnosis.conflict
+        result.integer_only = diagnosis.integer_only
     if result.has_plan:
         result.objective_value = result.totals["societal_value" if objective == "maatschappelijke_waarde"
                                                else "participation"]

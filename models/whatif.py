@@ -168,6 +168,8 @@ class Outcome:
     settings: list[Setting] = field(default_factory=list)
     infeasibility: pd.DataFrame | None = None
     """For an infeasible what-if: the smallest relaxation (:func:`models.diagnose.explain_infeasibility`)."""
+    conflict: pd.DataFrame | None = None
+    """For an infeasible what-if: the rules that cannot hold together (HiGHS's IIS)."""
     rebuilt: bool = False
     seconds: float = 0.0
 
@@ -257,7 +259,8 @@ def run_batch(session: Session, whatifs: list[WhatIf], objective: str | None = N
             outcome = summarise(session, reader, whatif.name, solution)
             outcome.settings = pending
             if solution.status == INFEASIBLE and explain:
-                outcome.infeasibility = explain_infeasibility(session.data, limit, session.options)
+                diagnosis = explain_infeasibility(session.data, limit, session.options, session)
+                outcome.infeasibility, outcome.conflict = diagnosis.relaxation, diagnosis.conflict
             apply(session, pending, back=True)
             pending = []
             outcome.rebuilt = session.rebuilt_since_last_asked()

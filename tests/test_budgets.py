@@ -4,6 +4,8 @@ Run-off per year, given series, units, cost components, reserves and funding
 per realised place; each docstring shows the arithmetic behind the numbers.
 """
 
+from dataclasses import replace
+
 import openpyxl
 import pytest
 
@@ -146,11 +148,15 @@ def test_a_group_counted_in_se_bounds_the_volume_not_the_persons():
 
 
 def test_infeasibility_of_a_group_in_se_speaks_in_se():
-    """€6,940,000 at €100,000 per SE buys 69.4 SE of the 100 required: the group must be 30.6 SE smaller.
+    """Exactly 100 SE, but the Wsw (hard: its maximum is the company's capacity) holds at most 69.4 SE.
 
-    Relaxing the budget instead would cost €3,060,000, weighed 3,060 against 30.6 for the group.
+    Money is plenty and the maximum may not move, so the only relaxation is the
+    group itself: 30.6 SE smaller, said in SE. (With money short instead, the
+    diagnosis names the budget: see tests/test_diagnose.py.)
     """
-    result = solve(_wsw_in_se(6_940_000, 100_000))
+    data = _wsw_in_se(100_000_000, 100_000)
+    data.instruments["Wsw"] = replace(data.instruments["Wsw"], max_volume=69.4, hard=True)
+    result = solve(data)
     assert result.status == INFEASIBLE
     row = result.infeasibility.iloc[0].to_dict()
     assert (row["kind"], row["unit"], row["direction"]) == ("doelgroep", "SE", "-")
