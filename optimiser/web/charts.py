@@ -1,21 +1,29 @@
 """Charts drawn on the server as SVG: no script, no library, nothing fetched.
 
-Colours and fonts come from the stylesheet through class names (``s0``,
-``s1``, ...), so the markup carries no inline style and passes the page's
-content security policy. Every text is escaped.
+Colours and fonts come from the stylesheet through class names (a series
+names its own, e.g. ``optimaal``), so the markup carries no inline style and
+passes the page's content security policy. Every text is escaped.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 720, 300
-LEFT, RIGHT, TOP, BOTTOM = 96, 16, 40, 44
+LEFT, RIGHT, TOP, BOTTOM = 96, 16, 62, 44
 
-Series = tuple[str, Sequence[float | None]]
+
+@dataclass(frozen=True)
+class Series:
+    """One series: its name in the legend, a value per category, and the class that colours it."""
+
+    name: str
+    values: Sequence[float | None]
+    kind: str
 
 
 def ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -33,7 +41,7 @@ class _Frame:
     """The plot area and the value axis shared by the bar and the line chart."""
 
     def __init__(self, series: Sequence[Series], label: Callable[[float], str]):
-        values = [v for _, vs in series for v in vs if v is not None]
+        values = [v for one in series for v in one.values if v is not None]
         self.scale = ticks(min(0.0, *values) if values else 0.0, max(0.0, *values) if values else 1.0)
         self.low, self.high = self.scale[0], self.scale[-1]
         self.label = label
@@ -57,16 +65,17 @@ class _Frame:
 
 def _legend(series: Sequence[Series]) -> list[str]:
     parts, x = [], LEFT
-    for k, (name, _) in enumerate(series):
-        parts.append(f'<rect class="s{k}" x="{x}" y="12" width="12" height="12"/>')
-        parts.append(f'<text class="legend" x="{x + 16}" y="22">{escape(name)}</text>')
-        x += 24 + 7 * len(name)
+    for one in series:
+        parts.append(f'<rect class="{one.kind}" x="{x}" y="32" width="12" height="12"/>')
+        parts.append(f'<text class="legend" x="{x + 16}" y="42">{escape(one.name)}</text>')
+        x += 24 + 7 * len(one.name)
     return parts
 
 
 def _svg(title: str, parts: list[str]) -> Markup:
     head = (f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" xmlns="http://www.w3.org/2000/svg" '
-            f'aria-label="{escape(title)}"><title>{escape(title)}</title>')
+            f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
+            f'<text class="title" x="8" y="18">{escape(title)}</text>')
     return Markup(head + "".join(parts) + "</svg>")
 
 
@@ -80,13 +89,13 @@ def bar_chart(title: str, categories: Sequence[str], series: Sequence[Series],
     zero = frame.y(0.0)
     for c, category in enumerate(categories):
         x0 = LEFT + band * c + band * 0.1
-        for k, (name, values) in enumerate(series):
-            value = values[c]
+        for k, one in enumerate(series):
+            value = one.values[c]
             if value is None:
                 continue
             top, bottom = sorted((frame.y(value), zero))
-            parts.append(f'<rect class="s{k}" x="{x0 + bar * k:.1f}" y="{top:.1f}" width="{bar:.1f}" '
-                         f'height="{max(bottom - top, 0.5):.1f}"><title>{escape(name)}, {escape(category)}: '
+            parts.append(f'<rect class="{one.kind}" x="{x0 + bar * k:.1f}" y="{top:.1f}" width="{bar:.1f}" '
+                         f'height="{max(bottom - top, 0.5):.1f}"><title>{escape(one.name)}, {escape(category)}: '
                          f"{escape(label(value))}</title></rect>")
         parts.append(f'<text class="tick" x="{LEFT + band * (c + 0.5):.1f}" y="{HEIGHT - BOTTOM + 18}" '
                      f'text-anchor="middle">{escape(category)}</text>')
@@ -106,12 +115,12 @@ def line_chart(title: str, categories: Sequence[str], series: Sequence[Series],
     for c, category in enumerate(categories):
         parts.append(f'<text class="tick" x="{x(c):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle">'
                      f"{escape(category)}</text>")
-    for k, (name, values) in enumerate(series):
-        points = [(x(c), frame.y(v)) for c, v in enumerate(values) if v is not None]
+    for one in series:
+        points = [(x(c), frame.y(v)) for c, v in enumerate(one.values) if v is not None]
         if len(points) > 1:
             path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
-            parts.append(f'<polyline class="line s{k}" points="{path}"/>')
-        for (px, py), value in zip(points, [v for v in values if v is not None], strict=True):
-            parts.append(f'<circle class="s{k}" cx="{px:.1f}" cy="{py:.1f}" r="4"><title>{escape(name)}: '
+            parts.append(f'<polyline class="line {one.kind}" points="{path}"/>')
+        for (px, py), value in zip(points, [v for v in one.values if v is not None], strict=True):
+            parts.append(f'<circle class="{one.kind}" cx="{px:.1f}" cy="{py:.1f}" r="4"><title>{escape(one.name)}: '
                          f"{escape(label(value))}</title></circle>")
     return _svg(title, parts)

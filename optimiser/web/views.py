@@ -19,17 +19,20 @@ from optimiser.comparison_report import measure_label, summary_text, violation_r
 from optimiser.pipeline import Run
 from optimiser.report import infeasibility_rows
 from optimiser.texts import OBJECTIVE_LABELS, duals_note, euros, number, relaxation_text, status_text
-from optimiser.web.charts import bar_chart, line_chart
+from optimiser.web.charts import Series, bar_chart, line_chart
 
 HEADLINE = ("person_years", "participation", "benefit", "societal_value", "topup", "gemeente_spending",
             "total_cost")
 MONEY_MEASURES = {"benefit", "societal_value", "topup", "gemeente_spending", "total_cost"}
+OPTIMAL, CHOSEN, AVAILABLE, WHATIF = "optimaal", "gekozen", "beschikbaar", "wat-als"
+"""Chart colours (classes in style.css): the same thing has the same colour on every chart."""
 PRICE_TOLERANCE = 1e-9
 """A shadow price this close to zero does not bind."""
 
 
 def _label(measure: str) -> str:
-    return "geld van de gemeente (€)" if measure == "gemeente_spending" else measure_label(measure)
+    label = "geld van de gemeente (€)" if measure == "gemeente_spending" else measure_label(measure)
+    return label[:1].upper() + label[1:]
 
 
 def shown(value: float | None, decimals: int = 2) -> str:
@@ -148,17 +151,17 @@ def _persons_per_year(plan: pd.DataFrame, column: str = "persons") -> list[float
 
 def result_charts(result: Result, chosen: Evaluation | None, years: Sequence[str]) -> list[Markup]:
     """Participation per year, chosen against optimal per instrument, money used against available per line."""
-    series = [("optimaal plan", _persons_per_year(result.plan))]
+    series = [Series("optimaal plan", _persons_per_year(result.plan), OPTIMAL)]
     if chosen is not None:
-        series.append(("gekozen plan", _persons_per_year(chosen.plan)))
+        series.append(Series("gekozen plan", _persons_per_year(chosen.plan), CHOSEN))
     charts = [line_chart("Participatie per jaar (personen)", years, series, lambda v: number(v, 0))]
     if chosen is not None:
         optimal = result.plan.groupby("instrument", sort=False).volume.sum()
         picked = chosen.plan.groupby("instrument", sort=False).volume.sum()
         names = list(optimal.index)
         charts.append(bar_chart("Gekozen tegenover optimaal: volume per instrument, alle jaren samen", names,
-                                [("gekozen plan", [float(picked.get(n, 0.0)) for n in names]),
-                                 ("optimaal plan", [float(optimal[n]) for n in names])],
+                                [Series("optimaal plan", [float(optimal[n]) for n in names], OPTIMAL),
+                                 Series("gekozen plan", [float(picked.get(n, 0.0)) for n in names], CHOSEN)],
                                 lambda v: number(v, 0)))
     charts += money_charts(result, chosen)
     return charts
@@ -169,11 +172,11 @@ def money_charts(result: Result, chosen: Evaluation | None) -> list[Markup]:
     charts = []
     for line, frame in result.budgets.groupby("line", sort=False):
         frame = frame.sort_values("year")
-        series = [("beschikbaar na besparing", list(frame.available - frame.savings_target)),
-                  ("gebruikt, optimaal plan", list(frame.used))]
+        series = [Series("beschikbaar na besparing", list(frame.available - frame.savings_target), AVAILABLE),
+                  Series("gebruikt incl. aanvulling, optimaal", list(frame.used), OPTIMAL)]
         if chosen is not None:
             other = chosen.budgets[chosen.budgets.line == line].sort_values("year")
-            series.append(("gebruikt, gekozen plan", list(other.used)))
+            series.append(Series("gebruikt incl. aanvulling, gekozen", list(other.used), CHOSEN))
         charts.append(bar_chart(f"{line}: geld gebruikt tegenover beschikbaar", [str(t) for t in frame.year],
                                 series, _compact_euros))
     return charts
@@ -209,6 +212,7 @@ def whatif_view(run: Run, change: str, outcome: Result) -> dict:
                        for r in money_rows.to_dict("records")]
     years = [str(t) for t in run.data.years]
     view["charts"] = [line_chart("Participatie per jaar (personen): basis en wat-als", years,
-                                 [("basis", _persons_per_year(base.plan)),
-                                  ("wat-als", _persons_per_year(outcome.plan))], lambda v: number(v, 0))]
+                                 [Series("basis", _persons_per_year(base.plan), OPTIMAL),
+                                  Series("wat als", _persons_per_year(outcome.plan), WHATIF)],
+                                 lambda v: number(v, 0))]
     return view
