@@ -216,7 +216,19 @@ def test_whatif_equals_a_fresh_solve_of_the_changed_data_and_leaves_the_base_alo
     again = client.post(location + "/wat-als", data={"getal": "budget-0", "waarde": "5582500"})
     unchanged = text_of(finished(client.get, str(again.url)).text)
     base_shown = f"{base.result.totals['person_years']:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
-    assert f"persoonsjaren {base_shown} {base_shown} 0" in unchanged
+    assert f"Persoonsjaren {base_shown} {base_shown} 0" in unchanged
+
+
+def test_infeasible_upload_shows_its_explanation_and_still_downloads(client):
+    workbook = openpyxl.load_workbook(EXAMPLE)
+    workbook["Budgetten"]["C4"] = 0  # Participatiebudget 2021: no money at all
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    location = upload(client, buffer.getvalue()).headers["location"]
+    text = text_of(finished(client.get, location).text)
+    assert "Onhaalbaar" in text and "Waarom er geen plan is" in text
+    assert "Participatiebudget 2021: €626.158 tekort" in text  # the same relaxation as the what-if below
+    assert client.get(location + "/resultaat.xlsx").status_code == 200
 
 
 def test_infeasible_whatif_shows_its_explanation(client):
