@@ -1,4 +1,4 @@
-"""The ``optimiser`` command: template, check, run.
+"""The ``optimiser`` command: template, check, run, serve.
 
 Only this module prints. Every error a user can cause ends in a Dutch
 message and a non-zero exit status, never a traceback.
@@ -87,14 +87,35 @@ def _parser() -> argparse.ArgumentParser:
                               "(standaard 2%%)")
     whatifs.add_argument("--analyse", action="store_true",
                          help="antwoordrapport, gevoeligheid met kostenbereiken en 'waarom', ook voor grote modellen")
+    serve = commands.add_parser("serve", help="start de webpagina op deze computer")
+    serve.add_argument("--host", default="127.0.0.1", help="adres (standaard 127.0.0.1: alleen deze computer)")
+    serve.add_argument("--port", type=_positive(int), default=8000, help="poort (standaard 8000)")
+    serve.add_argument("--workers", type=_positive(int), default=2, help="berekeningen tegelijk (standaard 2)")
+    serve.add_argument("--queue", type=_at_least_zero, default=8, help="wachtende berekeningen (standaard 8)")
+    serve.add_argument("--max-upload-mb", type=_positive(float), default=10.0, metavar="MB",
+                       help="grootste upload in MB (standaard 10)")
+    serve.add_argument("--keep-minutes", type=_positive(float), default=60.0, metavar="MIN",
+                       help="hoe lang een upload en zijn uitkomst bewaard blijven (standaard 60)")
+    serve.add_argument("--time-limit", type=_positive(float), metavar="S",
+                       help="rekentijd per berekening (gaat voor het blad Instellingen)")
     return parser
+
+
+def _at_least_zero(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is geen geheel getal") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"'{text}' mag niet negatief zijn")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     try:
         args = _parser().parse_args(argv)
-        return {"template": _template, "check": _check, "run": _run}[args.command](args)
+        return {"template": _template, "check": _check, "run": _run, "serve": _serve}[args.command](args)
     except InputError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
@@ -218,6 +239,32 @@ def _analyse(outcome, args):
     finally:
         if bar is not None:
             bar.close()
+
+
+def _serve(args) -> int:
+    import socket
+
+    import uvicorn
+
+    from optimiser.web.app import Config, create_app
+
+    config = Config(max_upload=round(args.max_upload_mb * 1024 * 1024), workers=args.workers, queue=args.queue,
+                    keep_seconds=args.keep_minutes * 60, time_limit=args.time_limit)
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((args.host, args.port))
+    except OSError as error:
+        listener.close()
+        print(f"Kan niet luisteren op {args.host}:{args.port} ({error.strerror}); kies een andere poort met --port.",
+              file=sys.stderr)
+        return EXIT_INPUT
+    host = f"[{args.host}]" if family == socket.AF_INET6 else args.host
+    print(f"Open http://{host}:{args.port}/ in uw browser (stoppen: Ctrl-C).", flush=True)
+    server = uvicorn.Server(uvicorn.Config(create_app(config), log_level="warning", server_header=False))
+    server.run(sockets=[listener])
+    return EXIT_OK
 
 
 if __name__ == "__main__":
