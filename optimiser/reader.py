@@ -21,8 +21,9 @@ import posixpath
 import re
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
@@ -32,10 +33,11 @@ from defusedxml import ElementTree
 from openpyxl.cell.read_only import EMPTY_CELL
 from openpyxl.reader.excel import SUPPORTED_FORMATS
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_ISO8601
 from openpyxl.worksheet.cell_range import CellRange
 
 from optimiser import texts
-from optimiser.parse import UNSAVED_FORMULA, PercentValue
+from optimiser.parse import UNSAVED_FORMULA, PercentValue, shorten
 from optimiser.problems import InputError, Problem
 from optimiser.schema import KEY_VALUE, Sheet, normalise, sheets
 
@@ -98,8 +100,8 @@ def _refuse(message: str) -> InputError:
     return InputError([Problem(None, None, message)])
 
 
-def _unreadable(name: str, error: Exception) -> InputError:
-    return _refuse(f"'{name}' kon niet als Excel-werkmap worden gelezen ({type(error).__name__}). "
+def _unreadable(name: str) -> InputError:
+    return _refuse(f"'{name}' kon niet als Excel-werkmap worden gelezen. "
                    "Open het in Excel, sla het opnieuw op als .xlsx en probeer het opnieuw.")
 
 
@@ -170,14 +172,14 @@ def _open(content: bytes, name: str, formulas: bool = False):
     """A read-only workbook of values (or formulas), or an :class:`InputError`."""
     if Path(name).suffix.lower() not in SUPPORTED_FORMATS:
         # openpyxl refuses such a name when it opens a file; an upload keeps the same answer.
-        raise _refuse(f"'{name}' kon niet als Excel-werkmap worden gelezen (InvalidFileException). "
+        raise _refuse(f"'{name}' kon niet als Excel-werkmap worden gelezen: de naam heeft niet de extensie van een werkmap ({', '.join(SUPPORTED_FORMATS)}). "
                       "Open het in Excel, sla het opnieuw op als .xlsx en probeer het opnieuw.")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions; not the user's concern
             return openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=not formulas)
-    except Exception as error:  # openpyxl raises many kinds on a damaged file
-        raise _unreadable(name, error) from None
+    except Exception:  # openpyxl raises many kinds on a damaged file
+        raise _unreadable(name) from None
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,8 @@ class _Part:
 
     formulas: bool
     merged: tuple[CellRange, ...]
+    member: str = ""
+    """The sheet's part in the zip, to find a cell openpyxl cannot read."""
 
 
 def _scan_parts(content: bytes, name: str) -> dict[str, _Part]:
@@ -207,10 +211,10 @@ def _scan_parts(content: bytes, name: str) -> dict[str, _Part]:
                 if part not in members:
                     continue
                 xml = archive.read(part)
-                found[sheet.get("name")] = _Part(bool(FORMULA_TAG.search(xml)), _merged_ranges(xml))
+                found[sheet.get("name")] = _Part(bool(FORMULA_TAG.search(xml)), _merged_ranges(xml), part)
             return found
-    except Exception as error:  # a damaged workbook part
-        raise _unreadable(name, error) from None
+    except Exception:  # a damaged workbook part
+        raise _unreadable(name) from None
 
 
 def _merged_ranges(xml: bytes) -> tuple[CellRange, ...]:
@@ -236,15 +240,15 @@ def read_workbook(content: bytes, name: str) -> tuple[dict[str, SheetRows | KeyV
         parts = _scan_parts(content, name)
         # A second pass only when some sheet holds formulas: it finds those Excel never calculated.
         formulas = _open(content, name, formulas=True) if any(p.formulas for p in parts.values()) else None
-        return _read_sheets(workbook, formulas, parts, name)
+        return _read_sheets(workbook, formulas, parts, name, content)
     finally:
         workbook.close()
         if formulas is not None:
             formulas.close()
 
 
-def _read_sheets(workbook, formulas, parts: dict[str, _Part], name: str) -> tuple[dict[str, SheetRows | KeyValues],
-                                                                                  list[Problem]]:
+def _read_sheets(workbook, formulas, parts: dict[str, _Part], name: str,
+                 content: bytes) -> tuple[dict[str, SheetRows | KeyValues], list[Problem]]:
     by_name = {normalise(ws.title): ws for ws in workbook.worksheets}
     found: dict[str, SheetRows | KeyValues] = {}
     problems: list[Problem] = []
@@ -260,7 +264,8 @@ def _read_sheets(workbook, formulas, parts: dict[str, _Part], name: str) -> tupl
             problems.append(Problem(ws.title, None, "Dit blad is verborgen in Excel, maar wordt wel gelezen.",
                                     "waarschuwing"))
         part = parts.get(ws.title, _Part(False, ()))
-        grid, sheet_problems = _grid(ws, formulas[ws.title] if formulas and part.formulas else None, name)
+        locate = partial(_bad_cell_error, content, part.member, ws.title, name)
+        grid, sheet_problems = _grid(ws, formulas[ws.title] if formulas and part.formulas else None, locate)
         reader = _read_key_value if sheet.layout == KEY_VALUE else _read_table
         rows, layout_problems = reader(ws.title, sheet, grid, part.merged)
         found[sheet.name] = rows
@@ -268,7 +273,7 @@ def _read_sheets(workbook, formulas, parts: dict[str, _Part], name: str) -> tupl
     return found, problems
 
 
-def _filled_rows(ws, name: str) -> Iterator[tuple[int, list]]:
+def _filled_rows(ws, locate: Callable[[], InputError]) -> Iterator[tuple[int, list]]:
     """(row number, cells holding a value) of each such row of a read-only sheet, up to :data:`MAX_COLUMNS`.
 
     The sheet's stored size is ignored (it may be wrong). openpyxl pads each
@@ -294,8 +299,8 @@ def _filled_rows(ws, name: str) -> Iterator[tuple[int, list]]:
                 blank = row
     except InputError:
         raise
-    except Exception as error:  # damaged XML surfaces only while streaming
-        raise _unreadable(name, error) from None
+    except Exception:  # a damaged cell or damaged XML surfaces only while streaming
+        raise locate() from None
 
 
 def _refuse_far_value(row, number: int, sheet: str) -> None:
@@ -308,20 +313,20 @@ def _refuse_far_value(row, number: int, sheet: str) -> None:
                                                  "zo veel kolommen niet. Verplaats of verwijder de waarde.")])
 
 
-def _grid(ws, formula_ws, name: str) -> tuple[Grid, list[Problem]]:
+def _grid(ws, formula_ws, locate: Callable[[], InputError]) -> tuple[Grid, list[Problem]]:
     """Saved cell values of the filled rows; a formula Excel never calculated becomes :data:`UNSAVED_FORMULA`."""
     grid: Grid = {}
-    for number, cells in _filled_rows(ws, name):
+    for number, cells in _filled_rows(ws, locate):
         if len(grid) == MAX_ROWS:
             return grid, [Problem(ws.title, f"A{number}", f"Het blad heeft meer dan {texts.number(MAX_ROWS)} gevulde "
                                                           "regels; dat is te veel voor een budgetwerkmap. Verwijder "
                                                           "de overbodige regels.")]
         values: list[object] = [None] * cells[-1].column
         for cell in cells:
-            values[cell.column - 1] = _marked(cell)
+            values[cell.column - 1] = _marked(cell, ws.title)
         grid[number] = values
     if formula_ws is not None:
-        for number, cells in _filled_rows(formula_ws, name):
+        for number, cells in _filled_rows(formula_ws, locate):
             for cell in cells:
                 if isinstance(cell.value, str) and cell.value.startswith("="):
                     values = grid.setdefault(number, [])
@@ -332,12 +337,73 @@ def _grid(ws, formula_ws, name: str) -> tuple[Grid, list[Problem]]:
     return grid, []
 
 
-def _marked(cell) -> object:
+def _marked(cell, sheet: str) -> object:
     """A cell's value; a number formatted as a percentage is marked as such."""
     value = cell.value
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in (cell.number_format or ""):
-        return PercentValue(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            formatted = cell.number_format or ""
+        except IndexError:  # the cell names a format the file does not hold
+            raise InputError([Problem(sheet, cell.coordinate, "De opmaak van deze cel is beschadigd, zodat niet vast "
+                                                              f"te stellen is wat {_DAMAGED_FIX}")]) from None
+        if "%" in formatted:
+            return PercentValue(value)
     return value
+
+
+_DAMAGED_FIX = ("de waarde betekent (bijvoorbeeld een percentage). Typ de waarde opnieuw in Excel en sla het "
+                "bestand op.")
+CELL_TAG = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
+ATTRIBUTE = re.compile(rb"""\b(r|t|s)\s*=\s*["']([^"']*)["']""")
+VALUE_TAG = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.DOTALL)
+
+
+def _bad_cell_error(content: bytes, member: str, sheet: str, name: str) -> InputError:
+    """The error for a sheet openpyxl could not stream: the first cell it cannot read, or the whole file."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            xml = archive.read(member)
+    except (KeyError, zipfile.BadZipFile, OSError):
+        xml = b""
+    found = _first_bad_cell(xml)
+    if found is None:
+        return _refuse(f"'{name}' kon niet als Excel-werkmap worden gelezen: het blad '{sheet}' is beschadigd. "
+                       "Open het in Excel, sla het opnieuw op als .xlsx en probeer het opnieuw.")
+    ref, reason = found
+    return InputError([Problem(sheet, ref, f"{reason}. Typ de waarde opnieuw in Excel en sla het bestand op.")])
+
+
+def _first_bad_cell(xml: bytes) -> tuple[str, str] | None:
+    """The address of the first cell whose stored value cannot mean what its type says, and why (in Dutch)."""
+    for match in CELL_TAG.finditer(xml):
+        attributes = {k.decode(): v.decode("utf-8", "replace") for k, v in ATTRIBUTE.findall(match.group(1))}
+        stored = VALUE_TAG.search(match.group(2) or b"")
+        text = stored.group(1).decode("utf-8", "replace").strip() if stored else ""
+        reason = _unreadable_value(attributes.get("t", "n"), text, attributes.get("s", ""))
+        if reason:
+            return attributes.get("r", "?"), reason
+    return None
+
+
+def _unreadable_value(kind: str, text: str, style: str) -> str | None:
+    if style and not style.isdigit():
+        return "De opmaak van deze cel is beschadigd"
+    if not text:
+        return None
+    shown = shorten(text)
+    try:
+        if kind == "d":
+            from_ISO8601(text)
+        elif kind == "b":
+            int(text)
+        elif kind == "s":
+            int(text)
+        elif kind == "n":
+            float(text)
+    except (ValueError, TypeError, OverflowError):
+        what = {"d": "een datum", "b": "WAAR/ONWAAR", "s": "een verwijzing naar tekst", "n": "een getal"}[kind]
+        return f"De cel hoort {what} te bevatten, maar bevat '{shown}'; dat is niet te lezen"
+    return None
 
 
 def _merged_cells(title: str, merged: tuple[CellRange, ...], header_row: int) -> list[Problem]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import shutil
 import sys
 import zipfile
@@ -86,6 +87,27 @@ def _replace_member(member: str, text: str) -> Callable[[Path], None]:
         with zipfile.ZipFile(EXAMPLE) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
             for item in source.infolist():
                 data = text.encode() if item.filename == member else source.read(item.filename)
+                target.writestr(item, data)
+
+    return make
+
+
+def _sheet_part(title: str) -> str:
+    """The zip member of one of the example's sheets (openpyxl writes them in workbook order)."""
+    return f"xl/worksheets/sheet{openpyxl.load_workbook(EXAMPLE, read_only=True).sheetnames.index(title) + 1}.xml"
+
+
+def _raw_cell(sheet: str, ref: str, xml: str) -> Callable[[Path], None]:
+    """The example with one cell's XML replaced: values no spreadsheet program would write, but a file may hold."""
+
+    def make(path: Path) -> None:
+        member = _sheet_part(sheet)
+        with zipfile.ZipFile(EXAMPLE) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+            for item in source.infolist():
+                data = source.read(item.filename)
+                if item.filename == member:
+                    data, count = re.subn(rf'<c r="{ref}"[^>]*?(/>|>.*?</c>)'.encode(), xml.encode(), data, count=1)
+                    assert count == 1, ref
                 target.writestr(item, data)
 
     return make
@@ -253,6 +275,38 @@ CASES: list[Case] = [
     Case("min-boven-max", _set("Instrumenten", "I9", 500), "min_volume (500) is groter dan max_volume (150)"),
     Case("aandeel-boven-100", _set("Eisen", "E14", 128), "percentage tussen 0 en 100", cell="E14"),
     Case("twee-vaste-scenarios", _edit(_two_fixed_scenarios), "Hoogstens één scenario", cell="C5"),
+    # -- round two: ordinary bad cells in optional columns, never an internal error ---------------
+    Case("kosten-jaar-waar", _set("Kosten", "C4", True), "niet WAAR/ONWAAR", cell="C4"),
+    Case("kosten-jaar-nul", _set("Kosten", "C4", 0), "kleiner dan het minimum 1990 voor 'jaar'", cell="C4"),
+    Case("kosten-jaar-formule", _set("Kosten", "C4", "=2020+1"), "formule zonder opgeslagen uitkomst", cell="C4"),
+    Case("kosten-jaar-negatief", _set("Kosten", "C4", -2021), "kleiner dan het minimum", cell="C4"),
+    Case("max-aanvulling-waar", _set("Budgetten", "G4", True), "niet WAAR/ONWAAR", cell="G4"),
+    Case("max-aanvulling-formule", _set("Budgetten", "G4", "=1/0"), "formule zonder opgeslagen uitkomst",
+         cell="G4"),
+    Case("max-aanvulling-negatief", _set("Budgetten", "G4", -5), "'max_aanvulling' mag niet negatief zijn",
+         cell="G4"),
+    Case("aanvulling-uit-waar", _set("Budgetten", "F4", True), "verwacht tekst, maar de cel bevat WAAR/ONWAAR",
+         cell="F4"),
+    Case("aanvulling-uit-nul", _set("Budgetten", "F4", 0), "Onbekende budgetregel '0'", cell="F4"),
+    Case("aanvulling-uit-formule", _set("Budgetten", "F4", "=A5"), "formule zonder opgeslagen uitkomst", cell="F4"),
+    Case("reuzengetal-in-tekstcel", _raw_cell("Instrumenten", "A6", '<c r="A6"><v>1e999</v></c>'),
+         "een getal dat te groot is om te lezen", cell="A6"),
+    Case("ongeldige-iso-datum", _raw_cell("Budgetten", "C4", '<c r="C4" t="d"><v>2021-13-45</v></c>'),
+         "hoort een datum te bevatten, maar bevat '2021-13-45'", cell="C4"),
+    Case("ongeldige-waar-onwaar", _raw_cell("Budgetten", "C4", '<c r="C4" t="b"><v>x</v></c>'),
+         "hoort WAAR/ONWAAR te bevatten", cell="C4"),
+    Case("ongeldig-getal-in-xml", _raw_cell("Budgetten", "C4", '<c r="C4"><v>12,5</v></c>'),
+         "hoort een getal te bevatten, maar bevat '12,5'", cell="C4"),
+    Case("opmaak-beschadigd", _raw_cell("Budgetten", "C4", '<c r="C4" s="999"><v>5</v></c>'),
+         "De opmaak van deze cel is beschadigd", cell="C4"),
+    # -- round two: no Python text in messages -----------------------------------------------------
+    Case("tijd-in-getalcel", _raw_cell("Budgetten", "C4", '<c r="C4" t="d"><v>13:30:00</v></c>'),
+         "de cel bevat de tijd 13:30", cell="C4"),
+    Case("tijd-in-tekstcel", _raw_cell("Instrumenten", "A6", '<c r="A6" t="d"><v>13:30:00</v></c>'),
+         "verwacht tekst, maar de cel bevat de tijd 13:30", cell="A6"),
+    Case("waar-in-keuzecel", _set("Instellingen", "B7", True), "WAAR/ONWAAR is geen geldige keuze", cell="B7"),
+    Case("excel-fout-in-tekstcel", _raw_cell("Instrumenten", "A6", '<c r="A6" t="e"><v>#N/A</v></c>'),
+         "de cel bevat de Excel-fout #N/A", cell="A6"),
 ]
 
 

@@ -1,6 +1,7 @@
 """Every workbook of the corpus gets its Dutch message, names its cell, and is left unchanged."""
 
 import hashlib
+import re
 import time
 
 import pytest
@@ -39,3 +40,17 @@ def test_corpus_case(case, tmp_path, capsys):
         if case.cell:
             assert any(f"cel {case.cell}:" in line for line in lines), lines
     assert _digest(path) == before
+
+
+PYTHON_TEXT = re.compile(r"\b(True|False|None|nan|inf)\b|datetime\.|\w+Error\b|Exception|Traceback|<\w")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_no_python_text_reaches_the_user(case, tmp_path, capsys):
+    """Messages describe values in words: no reprs, Python constants or exception class names."""
+    path = build(case, tmp_path)
+    main(["check", str(path)])
+    out, err = capsys.readouterr()
+    lines = (out + err).replace(path.name, "werkmap").splitlines()
+    quoted = [line for line in lines if PYTHON_TEXT.search(line)]
+    assert not quoted, quoted
