@@ -172,8 +172,9 @@ def _open(content: bytes, name: str, formulas: bool = False):
     """A read-only workbook of values (or formulas), or an :class:`InputError`."""
     if Path(name).suffix.lower() not in SUPPORTED_FORMATS:
         # openpyxl refuses such a name when it opens a file; an upload keeps the same answer.
-        raise _refuse(f"'{name}' kon niet als Excel-werkmap worden gelezen: de naam heeft niet de extensie van een werkmap ({', '.join(SUPPORTED_FORMATS)}). "
-                      "Open het in Excel, sla het opnieuw op als .xlsx en probeer het opnieuw.")
+        raise _refuse(f"'{name}' kon niet als Excel-werkmap worden gelezen: de naam heeft niet de extensie van een "
+                      f"werkmap ({', '.join(SUPPORTED_FORMATS)}). Open het in Excel, sla het opnieuw op als .xlsx en "
+                      "probeer het opnieuw.")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions; not the user's concern
