@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import re
 
+from optimiser import texts
 from optimiser.schema import normalise
 
 EMPTY_MARKERS = {"", "-", "na", "n.v.t.", "nvt", "n/a", "geen"}
@@ -45,6 +46,13 @@ def shorten(value: object, limit: int = SHORT) -> str:
     """A user's text for a message: at most ``limit`` characters, a cut marked with '...'."""
     written = str(value)
     return written if len(written) <= limit else f"{written[:limit - 3].rstrip()}... ({len(written)} tekens)"
+
+
+def shown(x: float) -> str:
+    """A number from the workbook as a message shows it: Dutch notation (1.234,5), huge ones as 1,2e+15."""
+    if abs(x) >= 1e13:
+        return f"{x:.3g}".replace(".", ",")
+    return texts.number(x, 6)
 
 
 class ParseError(ValueError):
@@ -141,7 +149,7 @@ def year(value: object) -> int:
         raise ParseError(f"verwacht een jaartal, gevonden de datum {value:%d-%m-%Y}; vul alleen het jaar in")
     result = number(value)
     if result != int(result):
-        raise ParseError(f"verwacht een jaartal, gevonden {result:g}")
+        raise ParseError(f"verwacht een jaartal, gevonden {shown(result)}")
     return int(result)
 
 

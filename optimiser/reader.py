@@ -39,7 +39,7 @@ from openpyxl.worksheet.cell_range import CellRange
 from optimiser import texts
 from optimiser.parse import UNSAVED_FORMULA, PercentValue, shorten
 from optimiser.problems import InputError, Problem
-from optimiser.schema import KEY_VALUE, Sheet, normalise, sheets
+from optimiser.schema import KEY_VALUE, Sheet, nearest, normalise, sheets
 
 HEADER_SEARCH_ROWS = 10
 FORMULA_TAG = re.compile(rb"<(\w+:)?f[ >/]")  # <f>, <f t="shared" .../>, or with a namespace prefix
@@ -250,16 +250,14 @@ def read_workbook(content: bytes, name: str) -> tuple[dict[str, SheetRows | KeyV
 
 def _read_sheets(workbook, formulas, parts: dict[str, _Part], name: str,
                  content: bytes) -> tuple[dict[str, SheetRows | KeyValues], list[Problem]]:
-    by_name = {normalise(ws.title): ws for ws in workbook.worksheets}
+    by_name, problems = _sheets_by_name(workbook.worksheets)
     found: dict[str, SheetRows | KeyValues] = {}
-    problems: list[Problem] = []
-    for sheet in sheets().values():
+    schema = sheets()
+    unmatched = [ws.title for key, ws in by_name.items() if key not in {normalise(s) for s in schema}]
+    for sheet in schema.values():
         ws = by_name.get(normalise(sheet.name))
         if ws is None:
-            if sheet.required:
-                problems.append(Problem(sheet.name, None,
-                                        f"Het blad '{sheet.name}' ontbreekt. Voeg het toe zoals in het sjabloon "
-                                        "(optimiser template).", ))
+            problems.extend(_missing_sheet(sheet, unmatched))
             continue
         if ws.sheet_state != "visible":
             problems.append(Problem(ws.title, None, "Dit blad is verborgen in Excel, maar wordt wel gelezen.",
@@ -272,6 +270,34 @@ def _read_sheets(workbook, formulas, parts: dict[str, _Part], name: str,
         found[sheet.name] = rows
         problems.extend(sheet_problems + layout_problems)
     return found, problems
+
+
+def _sheets_by_name(worksheets) -> tuple[dict, list[Problem]]:
+    """The worksheets by normalised title; two titles that normalise alike are an error (neither would be sure)."""
+    by_name: dict[str, object] = {}
+    problems = []
+    for ws in worksheets:
+        key = normalise(ws.title)
+        first = by_name.setdefault(key, ws)
+        if first is not ws:
+            hidden = " (verborgen)" if ws.sheet_state != "visible" else ""
+            problems.append(Problem(ws.title, None, f"De bladen '{first.title}' en '{ws.title}'{hidden} hebben "
+                                                    "dezelfde naam op hoofdletters, accenten of spaties na; "
+                                                    "niet te zeggen welk bedoeld is. Verwijder of hernoem er één."))
+    return by_name, problems
+
+
+def _missing_sheet(sheet: Sheet, unmatched: list[str]) -> list[Problem]:
+    """A schema sheet not found: an error when required or when a sheet of the workbook looks like a misspelling."""
+    close = next((title for title in unmatched if nearest(title, [sheet.name])), None)
+    if close is not None:
+        unmatched.remove(close)  # one suggestion per sheet
+        return [Problem(close, None, f"Het blad '{close}' wordt niet gelezen: bedoelt u '{sheet.name}'? Hernoem het "
+                                     f"blad naar '{sheet.name}'.")]
+    if sheet.required:
+        return [Problem(sheet.name, None, f"Het blad '{sheet.name}' ontbreekt. Voeg het toe zoals in het sjabloon "
+                                          "(optimiser template).")]
+    return []
 
 
 def _filled_rows(ws, locate: Callable[[], InputError]) -> Iterator[tuple[int, list]]:
@@ -448,6 +474,8 @@ def _read_table(title: str, sheet: Sheet, grid: Grid, merged) -> tuple[SheetRows
                                                 "verwijder één van beide."))
         elif name in wanted:
             positions[name] = index
+        else:
+            problems.append(Problem(title, ref, _unknown_label("kolom", label, wanted)))
     missing = [c.name for c in sheet.columns if c.required and c.name not in positions]
     for name in missing:
         problems.append(Problem(title, f"A{header}",
@@ -461,6 +489,14 @@ def _read_table(title: str, sheet: Sheet, grid: Grid, merged) -> tuple[SheetRows
             continue
         result.rows.append((r, {name: row[i] if i < len(row) else None for name, i in positions.items()}))
     return result, problems
+
+
+def _unknown_label(what: str, label: object, known) -> str:
+    """An unknown column or setting would be ignored without a word: say so, with the nearest known name."""
+    close = nearest(str(label), known)
+    hint = f"bedoelt u '{close}'?" if close else f"bekend zijn: {', '.join(sorted(known))}."
+    extra = " Eigen aantekeningen horen in de kolom 'toelichting'." if what == "kolom" else ""
+    return f"Onbekende {what} '{shorten(label)}' wordt niet gelezen; {hint}{extra}"
 
 
 def _read_key_value(title: str, sheet: Sheet, grid: Grid, merged) -> tuple[KeyValues, list[Problem]]:
@@ -477,8 +513,7 @@ def _read_key_value(title: str, sheet: Sheet, grid: Grid, merged) -> tuple[KeyVa
             continue
         key = normalise(row[0])
         if key not in keys:
-            problems.append(Problem(title, f"A{r}", f"Onbekende instelling '{row[0]}'. Bekende instellingen: "
-                                                    f"{', '.join(sorted(keys))}.", "waarschuwing"))
+            problems.append(Problem(title, f"A{r}", _unknown_label("instelling", row[0], keys)))
             continue
         if key in cells:
             problems.append(Problem(title, f"A{r}", f"De instelling '{row[0]}' staat twee keer in het blad."))

@@ -37,6 +37,8 @@ class Case:
     cell: str | None = None
     """The cell the message must name, where one is expected."""
     suffix: str = ".xlsx"
+    same_data: bool = True
+    """For a case that passes: whether it reads exactly the example's data."""
 
 
 def _edit(change: Callable[[openpyxl.Workbook], None]) -> Callable[[Path], None]:
@@ -206,6 +208,60 @@ def _remove_budget_year(workbook) -> None:
     ws.delete_rows(13)  # Participatiebudget 2023
 
 
+def _rename_sheet(old: str, new: str):
+    def change(workbook):
+        workbook[old].title = new
+
+    return change
+
+
+def _copy_sheet(name: str, title: str, hidden: bool = False):
+    """A second sheet whose title normalises like ``name``'s."""
+
+    def change(workbook):
+        copy = workbook.copy_worksheet(workbook[name])
+        copy.title = title
+        if hidden:
+            copy.sheet_state = "hidden"
+
+    return change
+
+
+def _rename_instrument(new: str, references: str | None = None):
+    """Trajecten renamed to ``new`` on its sheet; its rows on Kosten and Gekozen plan renamed to ``references``."""
+
+    def change(workbook):
+        workbook["Instrumenten"]["A9"] = new
+        for sheet in ("Kosten", "Gekozen plan"):
+            for row in workbook[sheet].iter_rows(min_row=4, max_col=1):
+                if row[0].value == "Trajecten":
+                    row[0].value = references or new
+        for cell in ("B4", "B5"):  # the scenarios that list their instruments
+            workbook["Scenario's"][cell] = workbook["Scenario's"][cell].value.replace("Trajecten", references or new)
+
+    return change
+
+
+def _delete_row(sheet: str, number: int):
+    def change(workbook):
+        workbook[sheet].delete_rows(number)
+
+    return change
+
+
+def _group_outside_plan_years(workbook) -> None:
+    """Every row of 'Doelgroep Participatiewet' moved ten years on: its limit would silently vanish."""
+    for number in (5, 7, 9, 11, 13):
+        workbook["Doelgroepen"][f"B{number}"] = workbook["Doelgroepen"][f"B{number}"].value + 10
+
+
+def _add_setting(key: str, value):
+    def change(workbook):
+        workbook["Instellingen"].append([key, value])
+
+    return change
+
+
 def _word_document() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -305,8 +361,36 @@ CASES: list[Case] = [
     Case("tijd-in-tekstcel", _raw_cell("Instrumenten", "A6", '<c r="A6" t="d"><v>13:30:00</v></c>'),
          "verwacht tekst, maar de cel bevat de tijd 13:30", cell="A6"),
     Case("waar-in-keuzecel", _set("Instellingen", "B7", True), "WAAR/ONWAAR is geen geldige keuze", cell="B7"),
+    Case("tekst-van-32000-tekens", _set("Kosten", "B4", "Participatie" * 2700), "(32400 tekens)", cell="B4"),
     Case("excel-fout-in-tekstcel", _raw_cell("Instrumenten", "A6", '<c r="A6" t="e"><v>#N/A</v></c>'),
          "de cel bevat de Excel-fout #N/A", cell="A6"),
+    # -- round two: nothing changes the model silently ----------------------------------------------
+    Case("onbekende-kolom", _set("Kosten", "D3", "kosten_per_eenhied"), "bedoelt u 'kosten_per_eenheid'?",
+         cell="D3"),
+    Case("eigen-kolom", _set("Kosten", "G3", "opmerking"), "Onbekende kolom 'opmerking'", cell="G3"),
+    Case("onbekende-instelling", _edit(_add_setting("tijdlimiet", 30)), "bedoelt u 'tijdslimiet'?", cell="A13"),
+    Case("blad-verkeerd-gespeld", _edit(_rename_sheet("Gekozen plan", "Gekozen pln")),
+         "Het blad 'Gekozen pln' wordt niet gelezen: bedoelt u 'Gekozen plan'?"),
+    Case("verplicht-blad-verkeerd-gespeld", _edit(_rename_sheet("Budgetten", "Budgeten")), "bedoelt u 'Budgetten'?"),
+    Case("twee-bladen-zelfde-naam", _edit(_copy_sheet("Kosten", "Kosten ")), "hebben dezelfde naam"),
+    Case("verborgen-blad-met-accent", _edit(_copy_sheet("Kosten", "Kósten", hidden=True)),
+         "'Kosten' en 'Kósten' (verborgen) hebben dezelfde naam"),
+    Case("niet-latijnse-naam", _edit(_rename_instrument("תעסוקה")), "", ok=True, same_data=False),
+    Case("niet-latijnse-onbekende-naam", _edit(_rename_instrument("תעסוקה", "عمل")), "Onbekend instrument 'عمل'",
+         cell="A29"),
+    Case("doelgroep-jaar-ontbreekt", _edit(_delete_row("Doelgroepen", 8)),
+         "De doelgroep 'Oude Wsw-doelgroep' heeft geen regel voor 2023", cell="A4"),
+    Case("doelgroep-buiten-planjaren", _edit(_group_outside_plan_years),
+         "'Doelgroep Participatiewet' heeft geen regel voor 2021, 2022, 2023, 2024, 2025", cell="A5"),
+    Case("eisterm-onbekende-eis", _set("Eistermen", "A4", "Banenafsprak"),
+         "staat niet in blad 'Eisen'. Bedoelt u 'Banenafspraak'?", cell="A4"),
+    Case("eisterm-niet-lineair", _set("Eistermen", "A4", "Taakstelling beschut werk"),
+         "termen in 'Eistermen' gelden alleen voor een eis van soort 'lineair'", cell="A4"),
+    Case("kring-van-aanvullingen", _set("Budgetten", "F7", "Participatiebudget"),
+         "Participatiebudget -> Algemene middelen -> Participatiebudget, 2021; cellen F4 en F7", cell="F4"),
+    Case("kring-van-overschotten", _set("Budgetten", "H7", "BUIG"), "De overschotten gaan in een kring", cell="H5"),
+    Case("aandeel-als-fractie", _set("Eisen", "E14", 0.28), "Bedoelt u 28%?", ok=True, cell="E14", same_data=False),
+    Case("blijfkans-als-procent", _set("Instrumenten", "F6", 94), "bedoelt u 0,94", cell="F6"),
 ]
 
 
