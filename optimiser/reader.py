@@ -152,7 +152,7 @@ def check_container(content: bytes, name: str) -> None:
     unpacked = sum(e.file_size for e in entries)
     ratio = max((e.file_size / max(e.compress_size, 1) for e in entries), default=0)
     if unpacked > MAX_UNPACKED_BYTES or (ratio > MAX_RATIO and unpacked > RATIO_MIN_BYTES):
-        raise _refuse(f"'{name}' pakt uit tot {unpacked / 2**20:,.0f} MB; dat is veel te groot voor een "
+        raise _refuse(f"'{name}' pakt uit tot {texts.number(unpacked / 2**20, 0)} MB; dat is veel te groot voor een "
                       "budgetwerkmap en wordt niet gelezen (mogelijk een 'zip-bom').")
 
 

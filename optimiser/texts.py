@@ -37,7 +37,7 @@ def status_text(result: Result) -> str:
                 "hoort dat niet te kunnen; controleer of elk instrument kosten of een maximum heeft en meld dit.")
     if result.status == TIME_LIMIT:
         if result.has_plan:
-            gap = f"hoogstens {result.gap:.2%} onder het optimum" if result.gap is not None else "afstand onbekend"
+            gap = f"hoogstens {percent(result.gap)} onder het optimum" if result.gap is not None else "afstand onbekend"
             return f"Tijdslimiet bereikt: dit is het beste plan tot nu toe ({gap}). Verhoog de tijdslimiet voor meer."
         return "Tijdslimiet bereikt zonder een plan te vinden. Verhoog de tijdslimiet of zet gehele_aantallen op nee."
     return "De rekenmachine (HiGHS) gaf geen bruikbaar antwoord; probeer het opnieuw of meld dit."
@@ -58,6 +58,11 @@ def number(x: float, decimals: int = 2) -> str:
     if "," in text:
         text = text.rstrip("0").rstrip(",")
     return "0" if text in ("-0", "") else text
+
+
+def percent(fraction: float, decimals: int = 2) -> str:
+    """A fraction as a Dutch percentage: 0.0002 -> '0,02%'."""
+    return f"{number(100 * fraction, decimals)}%"
 
 
 def euros(x: float) -> str:
