@@ -461,14 +461,22 @@ def restricted_instrument_needs_bound(context: Context, data: ProblemData) -> No
 
 
 def free_instrument_has_maximum(context: Context, data: ProblemData) -> None:
-    """An instrument that costs nothing needs a maximum, or the model may use it without limit (a warning)."""
-    costly = {i for (i, _, _), c in data.cost.items() if c > 0}
+    """An instrument that costs nothing on balance in some year needs a limit, or the model may use it without end.
+
+    On balance: the yearly costs over all budget lines together, so an avoided benefit in the BUIG that
+    outweighs the cost counts as free too. A warning: a requirement may still limit it.
+    """
+    net: dict[tuple[str, int], float] = {}
+    for (i, _, t), c in data.cost.items():
+        net[i, t] = net.get((i, t), 0.0) + c
     for name, inst in data.instruments.items():
-        if name not in costly and inst.max_volume is None and inst.max_inflow is None and inst.group is None:
+        limited = any(v is not None for v in (inst.max_volume, inst.max_inflow, inst.max_change, inst.group))
+        free = [t for t in data.years if net.get((name, t), 0.0) <= 0]
+        if free and not limited:
             row = context.instrument_rows.get(normalise(name))
             context.warn("Instrumenten", row.ref("instrument") if row else None,
-                         f"'{name}' kost niets en heeft geen maximum: het model kan het onbeperkt inzetten. "
-                         "Vul kosten in (blad Kosten) of een max_volume.")
+                         f"'{name}' kost per saldo niets in {free[0]} en heeft geen maximum: het model kan het "
+                         "onbeperkt inzetten. Vul kosten in (blad Kosten) of een max_volume.")
 
 
 PROBLEM_RULES = (restricted_instrument_needs_bound, free_instrument_has_maximum)

@@ -99,20 +99,33 @@ def _sheet_part(title: str) -> str:
     return f"xl/worksheets/sheet{openpyxl.load_workbook(EXAMPLE, read_only=True).sheetnames.index(title) + 1}.xml"
 
 
-def _raw_cell(sheet: str, ref: str, xml: str) -> Callable[[Path], None]:
-    """The example with one cell's XML replaced: values no spreadsheet program would write, but a file may hold."""
+def _rewrite(sheet: str, change: Callable[[bytes], bytes]) -> Callable[[Path], None]:
+    """The example with one sheet's XML changed: what no spreadsheet program would write, but a file may hold."""
 
     def make(path: Path) -> None:
         member = _sheet_part(sheet)
         with zipfile.ZipFile(EXAMPLE) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
             for item in source.infolist():
                 data = source.read(item.filename)
-                if item.filename == member:
-                    data, count = re.subn(rf'<c r="{ref}"[^>]*?(/>|>.*?</c>)'.encode(), xml.encode(), data, count=1)
-                    assert count == 1, ref
-                target.writestr(item, data)
+                target.writestr(item, change(data) if item.filename == member else data)
 
     return make
+
+
+def _raw_cell(sheet: str, ref: str, xml: str) -> Callable[[Path], None]:
+    """The example with one cell's XML replaced."""
+
+    def change(data: bytes) -> bytes:
+        data, count = re.subn(rf'<c r="{ref}"[^>]*?(/>|>.*?</c>)'.encode(), xml.encode(), data, count=1)
+        assert count == 1, ref
+        return data
+
+    return _rewrite(sheet, change)
+
+
+def _declared_dimension(ref: str) -> Callable[[Path], None]:
+    """The example with the Kosten sheet declaring its size as ``ref`` (a file may say what it likes)."""
+    return _rewrite("Kosten", lambda data: re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="{ref}"'.encode(), data))
 
 
 def _first_sheet_part() -> str:
@@ -298,6 +311,8 @@ CASES: list[Case] = [
     Case("samengevoegd", _edit(_merge), "zijn samengevoegd", cell="K4"),
     Case("opgemaakte-cel-regel-1000000", _formatted_far_away("A1000000"), "", ok=True),
     Case("opgemaakte-cel-xfd1048576", _formatted_far_away("XFD1048576"), "", ok=True),
+    Case("dimensie-regel-1000000", _declared_dimension("A1:F1000000"), "", ok=True),
+    Case("dimensie-xfd1048576", _declared_dimension("A1:XFD1048576"), "", ok=True),
     Case("geen-instrumenten", _edit(_empty_instruments), "Er staan geen instrumenten"),
     # -- numbers ---------------------------------------------------------------------------------
     Case("getal-als-tekst", _set("Budgetten", "C4", "5.617.500,00"), "", ok=True),
