@@ -63,6 +63,8 @@ class Result(Tables):
     """For an infeasible model: it has plans without whole numbers; integrality alone is the conflict."""
     rebuilt: bool = False
     """True when the session built the model again since its previous result (a change it could not make in place)."""
+    unlimited: list[str] = field(default_factory=list)
+    """For an unbounded model: the instruments without a limit (see :mod:`models.unbounded`), when named."""
 
 
 def solve(data: ProblemData, time_limit: float | None = None, participation_floor: float | None = None,

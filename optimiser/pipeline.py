@@ -23,7 +23,8 @@ from models.compare import Comparison, compare
 from models.data import ProblemData
 from models.highs import SolverOptions
 from models.session import Deadline, Session
-from models.solve import OPTIMAL, TIME_LIMIT, Result, optimise
+from models.solve import OPTIMAL, TIME_LIMIT, UNBOUNDED, Result, optimise
+from models.unbounded import unlimited_instruments
 from optimiser.problems import Problem
 from optimiser.validate import check, check_bytes
 
@@ -169,6 +170,8 @@ def run(source: Path | bytes, options: RunOptions | None = None, name: str | Non
             session.write_model(options.model_file)
         mark = time.perf_counter()
         outcome.result = optimise(session, deadline=deadline)
+        if outcome.result.status == UNBOUNDED:  # a modelling gap in the workbook: name the instrument
+            outcome.result.unlimited = unlimited_instruments(data, options.solver(), deadline)
         outcome.seconds["optimum"] = time.perf_counter() - mark
         if data.chosen_plan:
             mark = time.perf_counter()

@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from models.data import BudgetYear, GroupYear, Instrument, ProblemData, Requirement, Scenario, Settings
-from optimiser.problems import InputError, Problem
+from optimiser.problems import InputError, Problem, capped
 from optimiser.reader import read_file, read_workbook
 from optimiser.rows import TOTAL, Row, Sheets, keyed, record
 from optimiser.rules import (
@@ -38,6 +38,8 @@ from optimiser.rules import (
     chosen_plan_complete,
     chosen_scenario_known,
     every_plan_year_has_a_budget_row,
+    every_plan_year_has_a_group_row,
+    no_cycle_between_lines,
     not_empty,
     one_row_per_requirement_year,
     passes,
@@ -65,9 +67,14 @@ def check_bytes(content: bytes, name: str) -> tuple[ProblemData | None, list[Pro
     is written to disk.
     """
     try:
-        read, problems = read_workbook(content, name)
+        data, problems = _validated(content, name)
     except InputError as error:
-        return None, error.problems
+        return None, capped(error.problems)
+    return data, capped(problems)
+
+
+def _validated(content: bytes, name: str) -> tuple[ProblemData | None, list[Problem]]:
+    read, problems = read_workbook(content, name)
     context = Context(Sheets(read, problems))
     settings, refs = _settings(context)
     context.years = settings.years if settings else ()
@@ -132,6 +139,7 @@ def _budgets(context: Context) -> dict[tuple[str, int], BudgetYear]:
                                          topup_from=row.resolved["aanvulling_uit"],
                                          surplus_to=row.resolved["overschot_naar"])
     every_plan_year_has_a_budget_row(context, rows, budgets)
+    no_cycle_between_lines(context, rows)
     not_empty(context, sheet, rows, "budgetregels")
     return budgets
 
@@ -152,9 +160,11 @@ def _groups(context: Context) -> dict[tuple[str, int], GroupYear]:
     groups = {}
     for row in rows:
         name = context.groups.setdefault(normalise(row.values["doelgroep"]), row.values["doelgroep"])
+        row.resolved["doelgroep"] = name
         if row.values["jaar"] in context.years and passes(context, row, GROUP_RULES):
             groups[name, row.values["jaar"]] = record(GroupYear, sheet, row.values, group=name,
                                                       exact=row.values["soort"] == "precies")
+    every_plan_year_has_a_group_row(context, rows, groups)
     return groups
 
 
@@ -207,6 +217,10 @@ def _fill(tables: Tables, sheet: str, row: Row, keys: list[tuple]) -> None:
 def _requirements(context: Context) -> list[Requirement]:
     sheet = "Eisen"
     rows = context.sheets.table(sheet)  # its cells are reported before those of Eistermen
+    for row in rows:
+        if row.values["eis"] and row.values["soort"]:
+            context.requirement_names.setdefault(normalise(row.values["eis"]), row.values["eis"])
+            context.requirement_kinds.setdefault(normalise(row.values["eis"]), row.values["soort"])
     for row in context.sheets.unique("Eistermen", context.sheets.table("Eistermen"), ("eis", "instrument")):
         if passes(context, row, TERM_RULES):
             context.terms.setdefault(normalise(row.values["eis"]), []).append(
