@@ -73,8 +73,8 @@ FORMATS = {
 EURO, NUMBER, PRICE = FORMATS["nl"].euro, FORMATS["nl"].number, FORMATS["nl"].price
 ROWS_PER_PAGE = 55
 """Lines a landscape A4 page holds before the print is split over another page."""
-CHARS_PER_WIDTH = 1.1
-"""Characters of running text per unit of column width (Calibri 11)."""
+CHARS_PER_WIDTH = 1.0
+"""Characters of running text per unit of column width (Calibri 11), on the safe side: a row never cuts text."""
 A4 = 9
 HEADER_LINES = 3
 
