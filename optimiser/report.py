@@ -216,11 +216,11 @@ def _budgets_json(frame: pd.DataFrame) -> dict[str, dict[str, dict]]:
     return budgets
 
 
-def _comparison_json(comparison: Comparison) -> tuple[dict, dict]:
+def _comparison_json(comparison: Comparison, tx: Texts) -> tuple[dict, dict]:
     chosen = comparison.chosen
     violations = [{"requirement": r["name"], "kind": r["kind"], "year": r["year"], "value": r["value"],
                    "bound": r["bound"], "shortfall": r["shortfall"], "unit": r["unit"], "message": r["message"]}
-                  for r in violation_rows(comparison)]
+                  for r in violation_rows(comparison, tx)]
     chosen_json = {
         "status": chosen.status,
         "scenario": chosen.scenario,
@@ -252,11 +252,12 @@ def _nested(frame: pd.DataFrame, column: str) -> dict[str, dict[str, float]]:
 def json_summary(data: ProblemData, result: Result, output: Path | None, problems: list[Problem],
                  comparison: Comparison | None = None) -> dict:
     """The machine-readable summary printed by ``optimiser run --json`` (see README)."""
+    tx = Texts(data.settings.language)
     budgets = _budgets_json(result.budgets)
-    chosen, compared = _comparison_json(comparison) if comparison is not None else (None, None)
+    chosen, compared = _comparison_json(comparison, tx) if comparison is not None else (None, None)
     return {
         "status": result.status,
-        "message": status_text(result),
+        "message": status_text(result, tx),
         "objective": {"name": result.objective_name, "value": result.objective_value},
         "gap": result.gap,
         "years": list(data.years),
@@ -266,7 +267,7 @@ def json_summary(data: ProblemData, result: Result, output: Path | None, problem
         "scenario": result.scenario,
         "shadow_prices_conditional": result.duals_conditional,
         "totals": result.totals,
-        "infeasibility": [{**row, "message": relaxation_text(row)} for row in infeasibility_rows(result)],
+        "infeasibility": [{**row, "message": relaxation_text(row, tx)} for row in infeasibility_rows(result)],
         "warnings": [str(p) for p in problems if p.severity != "fout"],
         "chosen": chosen,
         "comparison": compared,
