@@ -73,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
                          help="relatieve afstand tot het optimum waarbij HiGHS mag stoppen, bijv. 0,01%%")
     options.add_argument("--threads", type=_positive(int), metavar="N", help="aantal threads voor HiGHS")
     options.add_argument("--solver-log", type=Path, metavar="BESTAND", help="schrijf het logboek van HiGHS hierheen")
+    options.add_argument("--taal", choices=("nl", "en"),
+                         help="taal van de resultaatwerkmap en de meldingen (de invoer blijft Nederlands)")
     options.add_argument("--write-model", type=_model_file, metavar="BESTAND.lp|.mps",
                          help="schrijf het model zoals HiGHS het krijgt, om buiten de tool na te rekenen")
     whatifs = run.add_argument_group("wat-als en gevoeligheid")
@@ -151,13 +153,13 @@ def _run(args) -> int:
     from optimiser import pipeline
     from optimiser.comparison_report import summary_text
     from optimiser.report import infeasibility_rows, json_summary
-    from optimiser.texts import number, relaxation_text, status_text
+    from optimiser.texts import relaxation_text, status_text, texts
     from optimiser.whatif_report import batch_lines, json_part
 
     options = pipeline.RunOptions(
         objective=args.objective, time_limit=args.time_limit,
         integer_volumes=None if args.integer is None else args.integer == "ja", mip_gap=args.mip_gap,
-        threads=args.threads, solver_log=args.solver_log, model_file=args.write_model)
+        threads=args.threads, solver_log=args.solver_log, model_file=args.write_model, language=args.taal)
     outcome = pipeline.run(args.file, options)
     if outcome.errors:
         if args.json:
@@ -170,22 +172,23 @@ def _run(args) -> int:
         outcome.analysis = _analyse(outcome, args)
     target = pipeline.write(outcome, args.output or _default_output(args.file), args.file)
     result = outcome.result
+    tx = texts(outcome.data.settings.language)
     if args.json:
         summary = json_summary(outcome.data, result, target, outcome.problems, outcome.comparison)
-        summary["what_ifs"] = json_part(outcome.analysis)
+        summary["what_ifs"] = json_part(outcome.analysis, tx)
         print(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
-        print(status_text(result))
+        print(status_text(result, tx))
         for row in infeasibility_rows(result):
-            print("  - " + relaxation_text(row))
+            print("  - " + relaxation_text(row, tx))
         if result.has_plan:
-            print(f"Doelstelling ({result.objective_name}): {number(result.objective_value, 2)}")
+            print(f"Doelstelling ({result.objective_name}): {tx.number(result.objective_value, 2)}")
             if result.scenario:
                 print(f"Scenario: {result.scenario}")
         if outcome.comparison is not None:
-            for line in summary_text(outcome.data, outcome.comparison):
+            for line in summary_text(outcome.data, outcome.comparison, tx):
                 print(line)
-        for line in batch_lines(outcome.analysis):
+        for line in batch_lines(outcome.analysis, tx):
             print(line)
         if args.write_model:
             print(f"Model geschreven: {args.write_model}")
