@@ -66,7 +66,8 @@ def _outcome_row(base: Outcome, outcome: Outcome, lines: list[str], tx: Texts) -
     new = sorted(outcome.binding - base.binding, key=str)
     gone = sorted(base.binding - outcome.binding, key=str) if outcome.has_plan else []
     explanation = "; ".join(relaxation_text(r, tx) for r in outcome.relaxation())
-    return [outcome.name, _state(outcome.status, tx), _clean(outcome.objective), _clean(diff),
+    return [tx("whatif.base") if same else outcome.name, _state(outcome.status, tx), _clean(outcome.objective),
+            _clean(diff),
             _clean(outcome.totals.get("person_years")), _clean(outcome.totals.get("benefit"), 2),
             _clean(outcome.totals.get("gemeente_spending"), 2), _clean(outcome.totals.get("topup"), 2),
             *[_clean(money.get(line), 2) for line in lines],
