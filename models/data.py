@@ -32,6 +32,8 @@ class Settings:
     """Fraction of the optimal participation that phase 2 may give up."""
     chosen_scenario: str | None = None
     """The scenario that goes with the chosen plan, when it is evaluated."""
+    language: str = "nl"
+    """Language of the result workbook and messages (``nl`` or ``en``); the model does not read it."""
 
 
 @dataclass(frozen=True)

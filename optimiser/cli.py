@@ -125,6 +125,7 @@ def _parser() -> argparse.ArgumentParser:
     options.add_argument("--mip-gap", type=_fraction, metavar="GAP", help=say.HELP["mip_gap"])
     options.add_argument("--threads", type=_positive(int), metavar="N", help=say.HELP["threads"])
     options.add_argument("--solver-log", type=Path, metavar="BESTAND", help=say.HELP["solver_log"])
+    options.add_argument("--taal", choices=("nl", "en"), help=say.HELP["taal"])
     options.add_argument("--write-model", type=_model_file, metavar="BESTAND.lp|.mps", help=say.HELP["write_model"])
     whatifs = run.add_argument_group(say.HELP["whatifs"])
     whatifs.add_argument("--wat-als", action="append", default=[], metavar="TEKST", help=say.HELP["wat_als"])
@@ -236,7 +237,7 @@ def _run(args) -> int:
     from optimiser.comparison_report import summary_text
     from optimiser.output import result_target
     from optimiser.report import infeasibility_rows, json_summary
-    from optimiser.texts import number, relaxation_text, status_text
+    from optimiser.texts import relaxation_text, status_text, texts
     from optimiser.whatif_report import batch_lines, json_part
 
     # The target is checked before the solve: a wrong -o should not cost the user the wait.
@@ -244,7 +245,7 @@ def _run(args) -> int:
     options = pipeline.RunOptions(
         objective=args.objective, time_limit=args.time_limit,
         integer_volumes=None if args.integer is None else args.integer == "ja", mip_gap=args.mip_gap,
-        threads=args.threads, solver_log=args.solver_log, model_file=args.write_model)
+        threads=args.threads, solver_log=args.solver_log, model_file=args.write_model, language=args.taal)
     outcome = pipeline.run(args.file, options)
     if outcome.errors:
         if args.json:
@@ -257,22 +258,23 @@ def _run(args) -> int:
         outcome.analysis = _analyse(outcome, args)
     target = pipeline.write(outcome, target, args.file)
     result = outcome.result
+    tx = texts(outcome.data.settings.language)
     if args.json:
         summary = json_summary(outcome.data, result, target, outcome.problems, outcome.comparison)
-        summary["what_ifs"] = json_part(outcome.analysis)
+        summary["what_ifs"] = json_part(outcome.analysis, tx)
         print(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
-        print(status_text(result))
+        print(status_text(result, tx))
         for row in infeasibility_rows(result):
-            print("  - " + relaxation_text(row))
+            print("  - " + relaxation_text(row, tx))
         if result.has_plan:
-            print(say.OBJECTIVE.format(name=result.objective_name, value=number(result.objective_value, 2)))
+            print(say.OBJECTIVE.format(name=result.objective_name, value=tx.number(result.objective_value, 2)))
             if result.scenario:
                 print(say.SCENARIO.format(name=result.scenario))
         if outcome.comparison is not None:
-            for line in summary_text(outcome.data, outcome.comparison):
+            for line in summary_text(outcome.data, outcome.comparison, tx):
                 print(line)
-        for line in batch_lines(outcome.analysis):
+        for line in batch_lines(outcome.analysis, tx):
             print(line)
         if args.write_model:
             print(say.MODEL_WRITTEN.format(path=args.write_model))

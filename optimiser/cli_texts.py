@@ -33,6 +33,7 @@ HELP = {
     "mip_gap": "relatieve afstand tot het optimum waarbij HiGHS mag stoppen, bijv. 0,01%%",
     "threads": "aantal threads voor HiGHS",
     "solver_log": "schrijf het logboek van HiGHS hierheen",
+    "taal": "taal van de resultaatwerkmap en de meldingen (de invoer blijft Nederlands)",
     "write_model": "schrijf het model zoals HiGHS het krijgt, om buiten de tool na te rekenen",
     "whatifs": "wat-als en gevoeligheid",
     "wat_als": 'een wat-als naast het basisplan, bijv. "Participatiebudget 2023 *0,9" of '

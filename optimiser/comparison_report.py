@@ -1,199 +1,96 @@
-"""Sheets and text that set the council's chosen plan next to the optimum.
+"""Sheets that set the council's chosen plan next to the optimum.
 
-Adds to a result workbook: a short Dutch text for a raadsvoorstel, the
-comparison per instrument and year, money per budget line, the rules the
-chosen plan breaks, who pays and who gains, and native Excel charts.
+Adds to a result workbook: the comparison (totals, who pays, per
+instrument and year), money per budget line and the rules the chosen plan
+breaks; the raadsvoorstel is :mod:`optimiser.council`, the charts
+:mod:`optimiser.charts`.
 """
 
 from __future__ import annotations
 
-from models.compare import Comparison
+from models.compare import MONEY_PREFIX, Comparison
 from models.data import ProblemData
-from optimiser.texts import euros, number, violation_text
-from optimiser.xlsx import EURO, NUMBER, Book
+from optimiser.charts import add_chart_sheets
+from optimiser.council import paragraphs
+from optimiser.texts import DUTCH, Texts, violation_text
+from optimiser.xlsx import Book, table_widths
 
-CHARTS = "Grafieken"
-EMU_PER_CM, EMU_PER_PIXEL = 360_000, 9_525  # chart sizes are given in centimetres
-BEARER_LABELS = {"gemeente": "Gemeente", "rijk": "Rijk"}
-MEASURE_LABELS = {"person_years": "persoonsjaren", "participation": "participatie (gewogen)",
-                  "benefit": "maatschappelijke baten (€)", "societal_value": "maatschappelijke waarde (€)",
-                  "total_cost": "totale kosten (€)", "topup": "aanvullingen (€)"}
+EURO_MEASURES = ("benefit", "societal_value", "total_cost", "topup")
 
 
-def violation_rows(comparison: Comparison) -> list[dict]:
-    """The chosen plan's broken rules with a Dutch sentence each."""
+def violation_rows(comparison: Comparison, tx: Texts = DUTCH) -> list[dict]:
+    """The chosen plan's broken rules with a sentence each."""
     rows = comparison.chosen.violations.to_dict("records") if comparison.chosen.has_plan else []
-    return [{**row, "message": violation_text(row)} for row in rows]
+    return [{**row, "message": violation_text(row, tx)} for row in rows]
 
 
-def measure_label(measure: str) -> str:
-    """A measure of Result.totals in Dutch, e.g. 'geld van gemeente (€)'."""
-    if measure.startswith("money_"):
-        who = measure.removeprefix("money_")
-        return f"geld van {BEARER_LABELS.get(who, who).lower()} (€)"
-    return MEASURE_LABELS.get(measure, measure)
+def measure_label(measure: str, tx: Texts = DUTCH) -> str:
+    """A measure of Result.totals in words, e.g. 'geld van gemeente (€)'."""
+    if measure.startswith(MONEY_PREFIX):
+        who = measure.removeprefix(MONEY_PREFIX)
+        return tx("measure.money", bearer=tx.get(f"bearer.{who}", who))
+    return tx.get(f"measure.{measure}", measure)
 
 
-def summary_text(data: ProblemData, comparison: Comparison) -> list[str]:
-    """Short Dutch paragraphs a policy adviser can paste into a raadsvoorstel."""
-    chosen, optimum = comparison.chosen, comparison.optimum
-    years = f"{data.years[0]}-{data.years[-1]}"
-    if not chosen.has_plan:
-        return ["Het gekozen plan kon niet worden doorgerekend."]
-    lines = [
-        f"Het gekozen plan ({years}) levert {number(chosen.totals['person_years'], 0)} persoonsjaren participatie op, "
-        f"met {euros(chosen.totals['benefit'])} maatschappelijke baten, voor {euros(chosen.totals['total_cost'])} "
-        "aan kosten op alle budgetregels samen."
-    ]
-    if comparison.extra_person_years is not None:
-        share = comparison.extra_person_years / max(chosen.totals["person_years"], 1e-9)
-        lines.append(
-            f"Voor hetzelfde geld kunnen {number(comparison.extra_person_years, 0)} persoonsjaren meer meedoen "
-            f"({number(100 * share, 1)}% meer), met {euros(optimum.totals['benefit'] - chosen.totals['benefit'])} "
-            "meer maatschappelijke baten."
-        )
-    if comparison.money_saved is not None:
-        lines.append(f"Dezelfde participatie als in het gekozen plan kan {euros(comparison.money_saved)} goedkoper "
-                     f"(over {years} samen).")
-    broken = violation_rows(comparison)
-    if broken:
-        lines.append(f"Het gekozen plan voldoet niet aan {len(broken)} eis(en) of budget(ten): "
-                     + " ".join(row["message"] for row in broken))
-    else:
-        lines.append("Het gekozen plan past binnen alle budgetten en eisen.")
-    money = [k for k in chosen.totals if k.startswith("money_")]
-    if money:
-        split = ", ".join(f"{BEARER_LABELS.get(k[6:], k[6:]).lower()} {euros(chosen.totals[k])}" for k in money)
-        lines.append(f"Wie betaalt het gekozen plan: {split}; de samenleving wint {euros(chosen.totals['benefit'])} "
-                     "aan maatschappelijke baten.")
-    return lines
+def summary_text(data: ProblemData, comparison: Comparison, tx: Texts = DUTCH) -> list[str]:
+    """The raadsvoorstel's paragraphs (what the CLI prints after a run with a chosen plan)."""
+    return paragraphs(data, comparison, tx)
 
 
-def add_council_text_sheet(book: Book, data: ProblemData, comparison: Comparison) -> None:
-    """The text for a raadsvoorstel; the result workbook's first sheet when a plan was chosen."""
-    ws = book.sheet("Raadsvoorstel")
-    book.put(ws, 0, 0, "Tekst voor een raadsvoorstel: gekozen plan tegenover het beste plan", bold=True)
-    for r, line in enumerate(summary_text(data, comparison), start=2):
-        book.put(ws, r, 0, line, wrap=True)
-    ws.set_column(0, 0, 120)
-
-
-def add_comparison_sheets(book: Book, data: ProblemData, comparison: Comparison) -> None:
+def add_comparison_sheets(book: Book, data: ProblemData, comparison: Comparison, tx: Texts = DUTCH) -> None:
     """The comparison sheets after the result's own; nothing when the chosen plan could not be evaluated."""
     if comparison.volumes.empty:
         return
-    _comparison_sheet(book, comparison)
-    _money_sheet(book, comparison)
-    _violations_sheet(book, comparison)
-    _who_pays_sheet(book, comparison)
-    _charts_sheet(book, data, comparison)
+    _comparison_sheet(book, comparison, tx)
+    _money_sheet(book, comparison, tx)
+    _violations_sheet(book, comparison, tx)
+    add_chart_sheets(book, data, comparison, tx)
 
 
-def _comparison_sheet(book: Book, comparison: Comparison) -> None:
-    ws = book.sheet("Vergelijking")
-    book.put(ws, 0, 0, "Gekozen plan tegenover het optimale plan: totalen en per instrument en jaar.")
-    totals = [[measure_label(r["measure"]), r["chosen"], r["optimal"], r["difference"]]
-              for r in comparison.totals.to_dict("records")]
-    formats = {1: NUMBER, 2: NUMBER, 3: NUMBER}
-    end = book.table(ws, 2, ["grootheid", "gekozen", "optimaal", "verschil"], totals, formats)
-    headline = end + 2
-    book.put(ws, headline, 0, "Zelfde geld: persoonsjaren meer")
-    book.put(ws, headline, 1, comparison.extra_person_years)
-    book.put(ws, headline + 1, 0, "Zelfde participatie: goedkoper (€)")
-    book.put(ws, headline + 1, 1, comparison.money_saved)
+def _comparison_sheet(book: Book, comparison: Comparison, tx: Texts) -> None:
+    ws = book.sheet(tx("sheet.comparison"))
+    f = book.formats
     rows = [[r["instrument"], r["year"], r["unit"], r["chosen_volume"], r["optimal_volume"], r["volume_difference"],
              r["chosen_persons"], r["optimal_persons"], r["persons_difference"]]
             for r in comparison.volumes.to_dict("records")]
-    headers = ["instrument", "jaar", "eenheid", "volume gekozen", "volume optimaal", "verschil", "personen gekozen",
-               "personen optimaal", "verschil personen"]
-    book.table(ws, headline + 3, headers, rows, {k: NUMBER for k in range(3, 9)}, freeze=False)
+    headers = [tx(f"col.{c}") for c in ("instrument", "year", "unit", "volume_chosen", "volume_optimal",
+                                        "volume_difference", "persons_chosen", "persons_optimal",
+                                        "persons_difference")]
+    totals = [[measure_label(r["measure"], tx), r["chosen"], r["optimal"], r["difference"]]
+              for r in comparison.totals.to_dict("records")]
+    totals.append([tx("measure.extra_person_years"), None, None, comparison.extra_person_years])
+    totals.append([tx("measure.money_saved"), None, None, comparison.money_saved])
+    money = {k for k, r in enumerate(comparison.totals.to_dict("records"))
+             if r["measure"] in EURO_MEASURES or r["measure"].startswith(MONEY_PREFIX)} | {len(totals) - 1}
+    row_formats = [dict.fromkeys(range(1, 4), f.euro if k in money else f.number) for k in range(len(totals))]
+    total_headers = [tx("col.measure"), tx("col.chosen"), tx("col.optimal"), tx("col.difference")]
+    both = table_widths(total_headers, totals) + [0] * (len(headers) - len(total_headers))
+    widths = [max(a, b) for a, b in zip(table_widths(headers, rows), both, strict=True)]
+    top = book.heading(ws, tx("title.comparison"), tx("note.comparison"), widths)
+    end = book.table(ws, top, total_headers, totals, row_formats=row_formats, widths=widths, navigate=False)
+    book.table(ws, end + 2, headers, rows, dict.fromkeys(range(3, 9), f.number), widths=widths, freeze_columns=1)
 
 
-def _money_sheet(book: Book, comparison: Comparison) -> None:
-    ws = book.sheet("Geld per budgetregel")
-    book.put(ws, 0, 0, "Geld per budgetregel en jaar. Ruimte < 0: het plan past niet binnen de regel.")
-    rows = [[r["line"], r["year"], r["bearer"], r["available"], r["savings_target"], r["chosen_used"],
+def _money_sheet(book: Book, comparison: Comparison, tx: Texts) -> None:
+    ws = book.sheet(tx("sheet.money"))
+    rows = [[r["line"], r["year"], r["bearer"], r["available"] - r["savings_target"], r["chosen_used"],
              r["chosen_topup"], r["chosen_slack"], r["optimal_used"], r["optimal_topup"], r["optimal_slack"],
              r["used_difference"]] for r in comparison.money.to_dict("records")]
-    book.table(ws, 2, ["budgetregel", "jaar", "drager", "beschikbaar", "besparingstaakstelling", "gebruikt gekozen",
-                       "aanvulling gekozen", "ruimte gekozen", "gebruikt optimaal", "aanvulling optimaal",
-                       "ruimte optimaal", "verschil gebruikt"], rows, {k: EURO for k in range(3, 12)})
+    headers = [tx(f"col.{c}") for c in ("line", "year", "bearer", "available_net", "used_chosen", "topup_chosen",
+                                        "slack_chosen", "used_optimal", "topup_optimal", "slack_optimal",
+                                        "used_difference")]
+    widths = [max(w, 14) if k >= 3 else w for k, w in enumerate(table_widths(headers, rows))]
+    top = book.heading(ws, tx("title.money"), tx("note.money"), widths)
+    book.table(ws, top, headers, rows, dict.fromkeys(range(3, 11), book.formats.euro), widths=widths,
+               freeze_columns=1)
 
 
-def _violations_sheet(book: Book, comparison: Comparison) -> None:
-    ws = book.sheet("Overtredingen gekozen plan")
-    rows = violation_rows(comparison)
-    book.put(ws, 0, 0, "Elke eis, grens, capaciteit en budget waaraan het gekozen plan niet voldoet."
-             if rows else "Het gekozen plan voldoet aan alle eisen, grenzen en budgetten.")
-    book.table(ws, 2, ["soort", "naam", "jaar", "waarde", "grens", "tekort of teveel", "eenheid", "uitleg"],
-               [[r["kind"], r["name"], r["year"], r["value"], r["bound"], r["shortfall"], r["unit"], r["message"]]
-                for r in rows], {3: NUMBER, 4: NUMBER, 5: NUMBER})
-
-
-def _who_pays_sheet(book: Book, comparison: Comparison) -> None:
-    ws = book.sheet("Wie betaalt")
-    book.put(ws, 0, 0, "Wie draagt de kosten en wie wint de baten, per plan (alle jaren samen). Het geld van een "
-                       "drager is het geld van zijn budgetregels, plus aanvullingen die hij aan een andere drager "
-                       "geeft en overschotten die naar een andere drager gaan, min wat hij zo ontvangt.")
-    chosen, optimum = comparison.chosen.totals, comparison.optimum.totals
-    rows = [[f"{BEARER_LABELS.get(k[6:], k[6:])}: kosten", chosen[k], optimum[k], optimum[k] - chosen[k]]
-            for k in chosen if k.startswith("money_")]
-    rows.append(["Samenleving: maatschappelijke baten", chosen["benefit"], optimum["benefit"],
-                 optimum["benefit"] - chosen["benefit"]])
-    book.table(ws, 2, ["wie", "gekozen plan", "optimaal plan", "verschil"], rows, {1: EURO, 2: EURO, 3: EURO})
-
-
-def _chart(book: Book, kind: str, title: str, top: int, end: int, columns: range, width_cm: float,
-           height_cm: float):
-    """A native chart of the table on 'Grafieken' whose header row is ``top`` and last row ``end``.
-
-    One series per column in ``columns``, named by its header, over the
-    categories in the first column. Sizes in centimetres.
-    """
-    chart = book.workbook.add_chart({"type": kind})
-    for c in columns:
-        chart.add_series({"name": [CHARTS, top, c], "categories": [CHARTS, top + 1, 0, end, 0],
-                          "values": [CHARTS, top + 1, c, end, c]})
-    chart.set_title({"name": title})
-    chart.set_size({"width": round(width_cm * EMU_PER_CM / EMU_PER_PIXEL),
-                    "height": round(height_cm * EMU_PER_CM / EMU_PER_PIXEL)})
-    return chart
-
-
-def _charts_sheet(book: Book, data: ProblemData, comparison: Comparison) -> None:
-    """Native Excel charts over small tables on the same sheet."""
-    ws = book.sheet(CHARTS)
-    years = list(data.years)
-    volumes = comparison.volumes
-    instruments = list(dict.fromkeys(volumes.instrument))
-    # Table 1: volume per year, a chosen and an optimal column per instrument.
-    header = ["jaar"] + [f"{i} {label}" for i in instruments for label in ("gekozen", "optimaal")]
-    by_key: dict[tuple, dict] = {}
-    for r in volumes.to_dict("records"):
-        by_key.setdefault((r["instrument"], r["year"]), r)
-    rows = []
-    for t in years:
-        row = [str(t)]
-        for i in instruments:
-            match = by_key[i, t]
-            row += [match["chosen_volume"], match["optimal_volume"]]
-        rows.append(row)
-    end = book.table(ws, 0, header, rows)
-    chart = _chart(book, "column", "Volume per instrument en jaar: gekozen en optimaal", 0, end,
-                   range(1, len(header)), 28, 12)
-    chart.set_y_axis({"name": "volume"})
-    ws.insert_chart(end + 2, 0, chart)
-    # Table 2: participation (persons) per year.
-    top = end + 28
-    persons = [[str(t), float(volumes[volumes.year == t].chosen_persons.sum()),
-                float(volumes[volumes.year == t].optimal_persons.sum())] for t in years]
-    end2 = book.table(ws, top, ["jaar", "personen gekozen", "personen optimaal"], persons, freeze=False)
-    ws.insert_chart(top, 4, _chart(book, "line", "Participatie per jaar (personen)", top, end2, range(1, 3), 20, 10))
-    # Table 3: money used versus available per budget line and year.
-    top3 = end2 + 24
-    money = [[f"{r['line']} {r['year']}", r["available"] - r["savings_target"], r["chosen_used"], r["optimal_used"]]
-             for r in comparison.money.to_dict("records")]
-    end3 = book.table(ws, top3, ["budgetregel en jaar", "beschikbaar na besparing", "gebruikt gekozen",
-                                 "gebruikt optimaal"], money, freeze=False)
-    ws.insert_chart(top3, 5, _chart(book, "bar", "Geld: gebruikt tegenover beschikbaar", top3, end3, range(1, 4),
-                                    24, 16))
+def _violations_sheet(book: Book, comparison: Comparison, tx: Texts) -> None:
+    ws = book.sheet(tx("sheet.violations"))
+    rows = violation_rows(comparison, tx)
+    headers = [tx(f"col.{c}") for c in ("kind", "name", "year", "value", "bound", "shortfall", "unit", "explanation")]
+    table = [[tx.get(f"kind.{r['kind']}", r["kind"]), r["name"], r["year"], r["value"], r["bound"], r["shortfall"],
+              r["unit"], r["message"]] for r in rows]
+    top = book.heading(ws, tx("title.violations"), tx("note.violations" if rows else "note.violations_none"),
+                       table_widths(headers, table))
+    book.table(ws, top, headers, table, dict.fromkeys((3, 4, 5), book.formats.number))

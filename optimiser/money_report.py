@@ -1,7 +1,8 @@
 """The result sheet 'Geld per regel': the money used per budget line and year, part by part.
 
-Reads the breakdown of :mod:`models.money` and writes it in Dutch, so that
-the money a line uses reconciles with the begroting line by line.
+Reads the breakdown of :mod:`models.money` and writes it in the run's
+language, so that the money a line uses reconciles with the begroting line
+by line.
 """
 
 from __future__ import annotations
@@ -9,22 +10,20 @@ from __future__ import annotations
 from models.data import ProblemData
 from models.money import money_table
 from models.solve import Result
-from optimiser.xlsx import EURO, Book
+from optimiser.texts import Texts
+from optimiser.xlsx import Book, table_widths
 
-TITLE = "Geld per regel"
-INTRO = ("Het gebruikte geld per budgetregel en jaar, uitgesplitst naar instrument en kostencomponent, scenariokosten, "
-         "vastgelegde uitgaven en aanvullingen aan andere regels. Per regel en jaar telt dit op tot 'gebruikt' op het "
-         "blad Budgetgebruik.")
-HEADERS = ["budgetregel", "jaar", "bron", "naam", "component", "bedrag"]
+HEADERS = ("col.line", "col.year", "col.source", "col.name", "col.component", "col.amount")
 
 
-def add_money_sheet(book: Book, data: ProblemData, result: Result) -> None:
+def add_money_sheet(book: Book, data: ProblemData, result: Result, tx: Texts) -> None:
     """The sheet 'Geld per regel' for a result with a plan; nothing without one."""
     if not result.has_plan:
         return
     frame = money_table(data, result.plan, result.budgets, result.scenario)
-    ws = book.sheet(TITLE)
-    book.put(ws, 0, 0, INTRO, wrap=True)
-    rows = [[r.line, int(r.year), r.source, r.name or None, r.component or None, float(r.amount)]
-            for r in frame.itertuples()]
-    book.table(ws, 2, HEADERS, rows, {5: EURO})
+    ws = book.sheet(tx("sheet.money_lines"))
+    headers = [tx(h) for h in HEADERS]
+    rows = [[r.line, int(r.year), tx.get(f"source.{r.source}", r.source), r.name or None, r.component or None,
+             float(r.amount)] for r in frame.itertuples()]
+    top = book.heading(ws, tx("title.money_lines"), tx("note.money_lines"), table_widths(headers, rows))
+    book.table(ws, top, headers, rows, {5: book.formats.euro}, freeze_columns=1)

@@ -47,11 +47,14 @@ class RunOptions:
     """A file for HiGHS's own log."""
     model_file: Path | None = None
     """Write the model as HiGHS receives it (``.lp`` or ``.mps``) before solving."""
+    language: str | None = None
+    """Language of the result workbook and messages (``nl``, ``en``)."""
 
     def apply(self, data: ProblemData) -> ProblemData:
         """The data with the workbook's settings overridden where an option is given."""
         changes = {name: value for name, value in (("objective", self.objective), ("time_limit", self.time_limit),
-                                                   ("integer_volumes", self.integer_volumes)) if value is not None}
+                                                   ("integer_volumes", self.integer_volumes),
+                                                   ("language", self.language)) if value is not None}
         return replace(data, settings=replace(data.settings, **changes)) if changes else data
 
     def solver(self) -> SolverOptions:
@@ -118,6 +121,7 @@ class Run:
             "Model opnieuw opgebouwd": "ja" if result.rebuilt else "nee",
             "Rekentijd optimalisatie (s)": round(result.solve_seconds, 3),
             "Totale looptijd (s)": round(self.seconds.get("total", 0.0), 3),
+            "Taal": settings.language,
         })
         return rows
 

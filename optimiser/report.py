@@ -13,145 +13,194 @@ import pandas as pd
 from models.compare import Comparison
 from models.data import ProblemData
 from models.solve import Result
-from optimiser.comparison_report import add_comparison_sheets, add_council_text_sheet, violation_rows
+from optimiser.comparison_report import add_comparison_sheets, violation_rows
+from optimiser.council import add_council_sheet
 from optimiser.money_report import add_money_sheet
 from optimiser.problems import Problem
-from optimiser.texts import OBJECTIVE_LABELS, SHADOW_UNITS, duals_note, relaxation_text, status_text
+from optimiser.texts import DUTCH, Texts, duals_note, objective_label, relaxation_text, shadow_unit, status_text
 from optimiser.whatif_report import add_sheets as add_whatif_sheets
-from optimiser.xlsx import EURO, NUMBER, PRICE, Book, column_widths, save_atomically
+from optimiser.xlsx import Book, NumberFormats, save_atomically, table_widths
 
-# English result columns -> Dutch headers and number formats, per sheet.
-PLAN_COLUMNS = {"instrument": ("instrument", None), "year": ("jaar", None), "unit": ("eenheid", None),
-                "volume": ("volume", NUMBER), "inflow": ("instroom", NUMBER), "persons": ("personen", NUMBER),
-                "reduced_cost": ("gereduceerde kosten", PRICE)}
-BUDGET_COLUMNS = {"line": ("budgetregel", None), "year": ("jaar", None), "bearer": ("drager", None),
-                  "available": ("beschikbaar", EURO), "savings_target": ("besparingstaakstelling", EURO),
-                  "committed": ("vastgelegd", EURO), "topup": ("aanvulling", EURO),
-                  "surplus_received": ("overschot ontvangen", EURO), "funding": ("bekostiging", EURO),
-                  "used": ("gebruikt", EURO),
-                  "surplus": ("overschot afgedragen", EURO), "slack": ("ruimte", EURO),
-                  "shadow_price": ("schaduwprijs per €1.000", PRICE),
-                  "valid_down": ("geldig tot daling van (€)", EURO), "valid_up": ("geldig tot stijging van (€)", EURO)}
-REQUIREMENT_COLUMNS = {"requirement": ("eis", None), "year": ("jaar", None), "kind": ("soort", None),
-                       "quantity": ("grootheid", None), "sense": ("richting", None), "value": ("waarde", NUMBER),
-                       "bound": ("grens", NUMBER), "slack": ("ruimte", NUMBER),
-                       "shadow_price": ("schaduwprijs per eenheid", PRICE),
-                       "valid_down": ("geldig tot daling van", NUMBER), "valid_up": ("geldig tot stijging van", NUMBER)}
-GROUP_COLUMNS = {"group": ("doelgroep", None), "year": ("jaar", None), "unit": ("eenheid", None),
-                 "size": ("omvang", NUMBER),
-                 "exact": ("precies", None), "persons": ("personen", NUMBER), "slack": ("ruimte", NUMBER),
-                 "shadow_price": ("schaduwprijs per persoon", PRICE)}
+# Result columns -> header text id and the name of their number format (see NumberFormats), per sheet.
+PLAN_BLOCKS = (("volume", "block.volume", "number"), ("inflow", "block.inflow", "number"),
+               ("persons", "block.persons", "number"), ("reduced_cost", "block.reduced_cost", "price"))
+BUDGET_COLUMNS = {"line": ("col.line", None), "year": ("col.year", None), "bearer": ("col.bearer", None),
+                  "available": ("col.available", "euro"), "savings_target": ("col.savings_target", "euro"),
+                  "committed": ("col.committed", "euro"), "topup": ("col.topup", "euro"),
+                  "surplus_received": ("col.surplus_received", "euro"), "funding": ("col.funding", "euro"),
+                  "used": ("col.used", "euro"),
+                  "surplus": ("col.surplus", "euro"), "slack": ("col.slack_money", "euro"),
+                  "shadow_price": ("col.shadow_money", "price"), "valid_down": ("col.valid_down_money", "euro"),
+                  "valid_up": ("col.valid_up_money", "euro")}
+REQUIREMENT_COLUMNS = {"requirement": ("col.requirement", None), "year": ("col.year", None),
+                       "kind": ("col.kind", None), "quantity": ("col.quantity", None), "sense": ("col.sense", None),
+                       "value": ("col.value", "number"), "bound": ("col.bound", "number"),
+                       "slack": ("col.slack", "number"), "shadow_price": ("col.shadow_unit", "price"),
+                       "valid_down": ("col.valid_down", "number"), "valid_up": ("col.valid_up", "number")}
+SHARE_COLUMNS = ("value", "bound", "slack")
+"""Requirement columns that hold a fraction for a share requirement: shown as a percentage."""
+GROUP_COLUMNS = {"group": ("col.group", None), "year": ("col.year", None), "unit": ("col.unit", None),
+                 "size": ("col.size", "number"),
+                 "exact": ("col.exact", None), "persons": ("col.persons", "number"), "slack": ("col.slack", "number"),
+                 "shadow_price": ("col.shadow_person", "price")}
 
 
-def summary_rows(data: ProblemData, result: Result, source: Path) -> list[list[object]]:
-    """Label-value rows of the summary sheet."""
+def summary_rows(data: ProblemData, result: Result, source: Path, tx: Texts = DUTCH) -> list[list[object]]:
+    """Label, value and the name of the value's number format, for the summary sheet."""
     totals = result.totals
-    rows = [
-        ["Berekening", data.settings.name],
-        ["Invoerbestand", str(source)],
-        ["Jaren", f"{data.years[0]}-{data.years[-1]}"],
-        ["Status", status_text(result)],
-        ["Doelstelling", OBJECTIVE_LABELS[result.objective_name]],
-        ["Waarde doelstelling", result.objective_value],
+    rows: list[list[object]] = [
+        [tx("summary.name"), data.settings.name, None],
+        [tx("summary.source"), str(source), None],
+        [tx("summary.years"), f"{data.years[0]}-{data.years[-1]}", None],
+        [tx("summary.status"), status_text(result, tx), None],
+        [tx("summary.objective"), objective_label(result.objective_name, tx), None],
+        [tx("summary.objective_value"), result.objective_value, "number"],
     ]
     if result.has_plan:
         rows += [
-            ["Gekozen scenario", result.scenario or "(geen scenario's)"],
-            ["Persoonsjaren", totals.get("person_years")],
-            ["Maatschappelijke baten (€)", totals.get("benefit")],
-            ["Aanvullingen totaal (€)", totals.get("topup")],
-            ["Geld van de gemeente totaal (€)", totals.get("gemeente_spending")],
-            ["Schaduwprijzen", duals_note(result)],
+            [tx("summary.scenario"), result.scenario or tx("summary.no_scenario"), None],
+            [tx("summary.person_years"), totals.get("person_years"), "whole"],
+            [tx("summary.benefit"), totals.get("benefit"), "million"],
+            [tx("summary.topup"), totals.get("topup"), "million"],
+            [tx("summary.gemeente"), totals.get("gemeente_spending"), "million"],
+            [tx("summary.duals"), duals_note(result, tx), None],
         ]
     if result.gap is not None:
-        rows.append(["Afstand tot optimum (MIP-gap)", f"{result.gap:.4%}"])
-    rows += [["Rekentijd (s)", round(result.solve_seconds, 3)], ["Rekenmachine", result.solver]]
+        rows.append([tx("summary.gap"), result.gap, "fine_percent"])
+    rows += [[tx("summary.seconds"), round(result.solve_seconds, 3), "number"],
+             [tx("summary.solver"), result.solver, None]]
     for phase in result.phases[1:]:
-        rows.append([f"Stap: {phase['phase']}", f"{phase['status']}, waarde {phase['objective']}"])
+        value = tx("summary.phase_value", status=phase["status"], value=tx.number(phase["objective"]))
+        rows.append([tx("summary.phase", phase=phase["phase"]), value, None])
     return rows
 
 
-def _sheet_from_frame(book: Book, title: str, intro: str, frame: pd.DataFrame, columns: dict) -> None:
-    ws = book.sheet(title)
-    book.put(ws, 0, 0, intro, wrap=True)
-    if frame.empty:
-        book.put(ws, 2, 0, "(geen)")
-        return
+def _format(formats: NumberFormats, name: str | None) -> str | None:
+    if name == "fine_percent":
+        return formats.percent.replace("0.0%", "0.00%")
+    return getattr(formats, name) if name else None
+
+
+def _frame_sheet(book: Book, tx: Texts, key: str, note: str, frame: pd.DataFrame, columns: dict,
+                 share_rows: pd.Series | None = None) -> None:
+    """A long table of a result frame under a title and an explanation; ``share_rows`` marks rows in percent."""
+    ws = book.sheet(tx(f"sheet.{key}"))
     names = [c for c in columns if c in frame.columns]
-    headers = [columns[c][0] for c in names]
-    formats = {k: columns[c][1] for k, c in enumerate(names) if columns[c][1]}
-    rows = [[_plain(value) for value in row] for row in frame[names].to_numpy(dtype=object)]
-    book.table(ws, 2, headers, rows, formats)
+    headers = [tx(columns[c][0]) for c in names]
+    rows = [[_plain(value, tx) for value in row] for row in frame[names].to_numpy(dtype=object)]
+    formats = {k: _format(book.formats, columns[c][1]) for k, c in enumerate(names) if columns[c][1]}
+    row_formats = None
+    if share_rows is not None:
+        percent = {k: book.formats.percent for k, c in enumerate(names) if c in SHARE_COLUMNS}
+        row_formats = [percent if share else {} for share in share_rows]
+    top = book.heading(ws, tx(f"title.{key}"), note, table_widths(headers, rows))
+    if not rows:
+        book.put(ws, top, 0, tx("none"))
+        return
+    book.table(ws, top, headers, rows, formats, row_formats=row_formats, freeze_columns=1)
 
 
-def _plain(value: object) -> object:
+def _plain(value: object, tx: Texts = DUTCH) -> object:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
     if hasattr(value, "item"):
-        return value.item()
+        value = value.item()
     if isinstance(value, bool):
-        return "ja" if value else "nee"
+        return tx("yes") if value else tx("no")
     return value
 
 
-def _summary_sheet(book: Book, rows: list[list[object]]) -> None:
-    """Label and value; fractional values as numbers with two decimals, long texts wrapped."""
-    ws = book.sheet("Samenvatting")
-    headers = ["onderdeel", "waarde"]
-    for c, header in enumerate(headers):
-        book.put(ws, 0, c, header, header=True)
-    for r, (label, value) in enumerate(rows, start=1):
-        book.put(ws, r, 0, label)
-        book.put(ws, r, 1, value, NUMBER if isinstance(value, float) else None, wrap=True)
-    ws.freeze_panes(1, 0)
-    ws.set_column(0, 0, column_widths(headers, rows)[0])
-    ws.set_column(1, 1, 100)
+def _summary_sheet(book: Book, rows: list[list[object]], tx: Texts) -> None:
+    """Label and value, each value in its own number format; long texts wrap in a wide column."""
+    ws = book.sheet(tx("sheet.summary"))
+    headers = [tx("col.item"), tx("col.value")]
+    top = book.heading(ws, tx("title.summary"), tx("note.summary"),
+                       [table_widths(headers, [r[:1] for r in rows])[0], 95])
+    book.table(ws, top, headers, [], widths=[0, 95])
+    for k, (label, value, fmt) in enumerate(rows, start=top + 1):
+        book.put(ws, k, 0, label)
+        if isinstance(value, str) and len(value) > 95:  # a long sentence: its row grows with it
+            book.paragraph(ws, k, value, 1, column=1)
+        else:
+            book.put(ws, k, 1, value, _format(book.formats, fmt))
+
+
+def _plan_sheet(book: Book, result: Result, tx: Texts) -> None:
+    """The plan as instrument x year tables: volume, inflow, persons and reduced cost, one block each."""
+    ws = book.sheet(tx("sheet.plan"))
+    plan = result.plan
+    years = list(dict.fromkeys(plan.year)) if not plan.empty else []
+    headers = [tx("col.instrument"), tx("col.unit")] + [str(t) for t in years]
+    instruments = list(dict.fromkeys(plan.instrument)) if not plan.empty else []
+    units = dict(zip(plan.instrument, plan.unit, strict=True)) if not plan.empty else {}
+    by_key = {(r.instrument, r.year): r for r in plan.itertuples()}
+    blocks = [(tx(title), [[i, units[i]] + [_plain(getattr(by_key[i, t], column)) for t in years]
+                           for i in instruments], fmt) for column, title, fmt in PLAN_BLOCKS]
+    widths = table_widths(headers, [row for _, rows, _ in blocks for row in rows])
+    widths = widths[:2] + [max(w, 11) for w in widths[2:]]
+    top = book.heading(ws, tx("title.plan"), tx("note.plan"), widths)
+    if not instruments:
+        book.put(ws, top, 0, tx("none"))
+        return
+    for title, rows, fmt in blocks:
+        top = book.table(ws, top, headers, rows, dict.fromkeys(range(2, len(headers)), _format(book.formats, fmt)),
+                         title=title, widths=widths, freeze_columns=1) + 2
 
 
 def write_workbook(path: Path, data: ProblemData, result: Result, source: Path, problems: list[Problem],
                    comparison: Comparison | None = None, audit: dict | None = None, analysis=None) -> None:
     """Write the result workbook to ``path`` (not atomically: see :func:`write_result`)."""
-    with Book(path) as book:
-        _write_sheets(book, data, result, source, problems, comparison, audit)
-        add_whatif_sheets(book, data, result, analysis)
+    language = data.settings.language
+    with Book(path, language) as book:
+        _write_sheets(book, Texts(language), data, result, source, problems, comparison, audit, analysis)
 
 
-def _write_sheets(book: Book, data: ProblemData, result: Result, source: Path, problems: list[Problem],
-                  comparison: Comparison | None, audit: dict | None) -> None:
-    """Summary, plan, budget use, requirements, groups, comparison, remarks and audit, in this order."""
+def _write_sheets(book: Book, tx: Texts, data: ProblemData, result: Result, source: Path, problems: list[Problem],
+                  comparison: Comparison | None, audit: dict | None, analysis) -> None:
+    """Every sheet in order: raadsvoorstel, summary, plan, budgets, money per line, requirements, groups, ...
+
+    ... then the comparison, the what-ifs (``analysis``), remarks and audit.
+    """
     if comparison is not None:
-        add_council_text_sheet(book, data, comparison)
-    _summary_sheet(book, summary_rows(data, result, source))
-    unit = SHADOW_UNITS.get(result.objective_name, "")
-    _sheet_from_frame(book, "Plan", "Volume, instroom en personen per instrument en jaar. Gereduceerde kosten: "
-                      "hoeveel de doelstelling daalt per eenheid die een instrument boven het plan zou krijgen.",
-                      result.plan, PLAN_COLUMNS)
-    _sheet_from_frame(book, "Budgetgebruik", "Per budgetregel en jaar. Gebruikt = instrumenten + vastgelegd + "
-                      f"scenariokosten + aanvullingen aan andere regels. Schaduwprijs: {unit}; die geldt zolang het "
-                      "beschikbare bedrag niet meer daalt of stijgt dan de twee laatste kolommen (leeg: onbeperkt).",
-                      result.budgets, BUDGET_COLUMNS)
-    add_money_sheet(book, data, result)
-    _sheet_from_frame(book, "Eisen", "Elke eis met waarde, grens en ruimte (bij een aandeel als fractie). "
-                      "Schaduwprijs: verandering van de doelstelling per eenheid hogere grens.",
-                      result.requirements, REQUIREMENT_COLUMNS)
-    _sheet_from_frame(book, "Doelgroepen", "Geplaatste personen per doelgroep en jaar.", result.groups,
-                      GROUP_COLUMNS)
+        add_council_sheet(book, data, comparison, tx)
+    _summary_sheet(book, summary_rows(data, result, source, tx), tx)
+    _plan_sheet(book, result, tx)
+    _frame_sheet(book, tx, "budgets", tx("note.budgets", unit=shadow_unit(result.objective_name, tx)),
+                 result.budgets, BUDGET_COLUMNS)
+    add_money_sheet(book, data, result, tx)
+    requirements = result.requirements
+    shares = requirements.kind == "aandeel" if not requirements.empty else None
+    _frame_sheet(book, tx, "requirements", tx("note.requirements"), requirements, REQUIREMENT_COLUMNS, shares)
+    _frame_sheet(book, tx, "groups", tx("note.groups"), result.groups, GROUP_COLUMNS)
     if not result.infeasibility.empty:
-        ws = book.sheet("Onhaalbaarheid")
-        book.put(ws, 0, 0, "De kleinste versoepeling die een plan mogelijk maakt (€1.000 weegt als één eenheid "
-                           "volume).")
-        rows = [[r["kind"], r["name"], r["year"], r["change"], r["unit"], relaxation_text(r)]
-                for r in infeasibility_rows(result)]
-        book.table(ws, 2, ["soort", "naam", "jaar", "versoepeling", "eenheid", "uitleg"], rows, {3: NUMBER})
+        ws = book.sheet(tx("sheet.infeasibility"))
+        rows = [[tx.get(f"kind.{r['kind']}", r["kind"]), r["name"], r["year"], r["change"], r["unit"],
+                 relaxation_text(r, tx)] for r in infeasibility_rows(result)]
+        headers = [tx(f"col.{c}") for c in ("kind", "name", "year", "change", "unit", "explanation")]
+        top = book.heading(ws, tx("title.infeasibility"), tx("note.infeasibility"), table_widths(headers, rows))
+        book.table(ws, top, headers, rows, {3: book.formats.number})
     if comparison is not None:
-        add_comparison_sheets(book, data, comparison)
+        add_comparison_sheets(book, data, comparison, tx)
+    add_whatif_sheets(book, data, result, analysis, tx)
     if problems:
-        remarks = book.sheet("Opmerkingen")
-        book.table(remarks, 0, ["soort", "blad", "cel", "melding"],
-                   [[p.severity, p.sheet, p.cell, p.message] for p in problems])
+        ws = book.sheet(tx("sheet.remarks"))
+        headers = [tx(f"col.{c}") for c in ("severity", "sheet", "cell", "message")]
+        rows = [[p.severity, p.sheet, p.cell, p.message] for p in problems]
+        top = book.heading(ws, tx("title.remarks"), tx("note.remarks"), table_widths(headers, rows))
+        book.table(ws, top, headers, rows)
     if audit:
-        ws = book.sheet("Verantwoording")
-        book.table(ws, 0, ["onderdeel", "waarde"], [[k, v] for k, v in audit.items()])
+        ws = book.sheet(tx("sheet.audit"))
+        headers = [tx("col.item"), tx("col.value")]
+        rows = [[_audit_label(label, tx), _plain(value, tx)] for label, value in audit.items()]
+        top = book.heading(ws, tx("title.audit"), tx("note.audit"), table_widths(headers, rows))
+        book.table(ws, top, headers, rows)
+
+
+def _audit_label(label: str, tx: Texts) -> str:
+    """An audit label (Dutch, from the pipeline) in the workbook's language."""
+    if label.startswith("Versie "):
+        return tx("audit.version", package=label.removeprefix("Versie "))
+    return tx.get(f"audit.{label}", label)
 
 
 def infeasibility_rows(result: Result) -> list[dict]:
@@ -176,11 +225,11 @@ def _budgets_json(frame: pd.DataFrame) -> dict[str, dict[str, dict]]:
     return budgets
 
 
-def _comparison_json(comparison: Comparison) -> tuple[dict, dict]:
+def _comparison_json(comparison: Comparison, tx: Texts) -> tuple[dict, dict]:
     chosen = comparison.chosen
     violations = [{"requirement": r["name"], "kind": r["kind"], "year": r["year"], "value": r["value"],
                    "bound": r["bound"], "shortfall": r["shortfall"], "unit": r["unit"], "message": r["message"]}
-                  for r in violation_rows(comparison)]
+                  for r in violation_rows(comparison, tx)]
     chosen_json = {
         "status": chosen.status,
         "scenario": chosen.scenario,
@@ -212,11 +261,12 @@ def _nested(frame: pd.DataFrame, column: str) -> dict[str, dict[str, float]]:
 def json_summary(data: ProblemData, result: Result, output: Path | None, problems: list[Problem],
                  comparison: Comparison | None = None) -> dict:
     """The machine-readable summary printed by ``optimiser run --json`` (see README)."""
+    tx = Texts(data.settings.language)
     budgets = _budgets_json(result.budgets)
-    chosen, compared = _comparison_json(comparison) if comparison is not None else (None, None)
+    chosen, compared = _comparison_json(comparison, tx) if comparison is not None else (None, None)
     return {
         "status": result.status,
-        "message": status_text(result),
+        "message": status_text(result, tx),
         "objective": {"name": result.objective_name, "value": result.objective_value},
         "gap": result.gap,
         "years": list(data.years),
@@ -226,7 +276,7 @@ def json_summary(data: ProblemData, result: Result, output: Path | None, problem
         "scenario": result.scenario,
         "shadow_prices_conditional": result.duals_conditional,
         "totals": result.totals,
-        "infeasibility": [{**row, "message": relaxation_text(row)} for row in infeasibility_rows(result)],
+        "infeasibility": [{**row, "message": relaxation_text(row, tx)} for row in infeasibility_rows(result)],
         "warnings": [str(p) for p in problems if p.severity != "fout"],
         "chosen": chosen,
         "comparison": compared,

@@ -1,7 +1,19 @@
-"""Dutch sentences shared by the report, the CLI and the JSON output."""
+"""Sentences and labels a user reads, in Dutch or English, from one table.
+
+``texts.csv`` beside this file holds every text by id with a ``nl`` and an
+``en`` column; the report, the CLI and the JSON output all take their words
+from it through :class:`Texts`, so an English result is the same code with
+the other column. Numbers in sentences follow the language (1.234,5 in
+Dutch, 1,234.5 in English); a percentage is always written as a percentage
+(0,02%), as the input workbook's ``%`` columns are.
+"""
 
 from __future__ import annotations
 
+import csv
+import math
+from functools import cache
+from importlib import resources
 from typing import TYPE_CHECKING
 
 from models.status import INFEASIBLE, NUMERICAL, OPTIMAL, TIME_LIMIT, UNBOUNDED
@@ -9,120 +21,173 @@ from models.status import INFEASIBLE, NUMERICAL, OPTIMAL, TIME_LIMIT, UNBOUNDED
 if TYPE_CHECKING:
     from models.solve import Result
 
-OBJECTIVE_LABELS = {
-    "participatie": "participatie (gewogen persoonsjaren)",
-    "maatschappelijke_waarde": "maatschappelijke waarde (€)",
-    "lexicografisch": "lexicografisch: eerst participatie, dan zo min mogelijk gemeentelijk geld",
-}
-SHADOW_UNITS = {
-    "participatie": "extra gewogen persoonsjaren per €1.000 extra",
-    "maatschappelijke_waarde": "extra maatschappelijke waarde (€) per €1.000 extra",
-    "lexicografisch": "extra gewogen persoonsjaren per €1.000 extra (stap 1)",
-}
+LANGUAGES = ("nl", "en")
+DEFAULT = "nl"
 
 
-def status_text(result: Result) -> str:
-    """One Dutch sentence on the outcome of a solve."""
-    if result.status == OPTIMAL:
-        return "Optimaal: dit is het beste plan binnen het geld en de eisen."
-    if result.status == NUMERICAL:
-        return ("Numeriek probleem: de rekenmachine gaf een plan dat bij controle niet aan alle regels voldoet "
-                f"({'; '.join(result.check_failures[:3])}). Vertrouw dit plan niet; kijk naar zeer grote of zeer "
-                "kleine getallen in de werkmap en meld dit.")
-    if result.status == INFEASIBLE:
-        return ("Onhaalbaar: geen enkel plan voldoet tegelijk aan alle budgetten en eisen. Versoepel een eis, "
-                "verhoog een budget of een maximale aanvulling, of kijk of een 'precies'-doelgroep past.")
-    if result.status == UNBOUNDED:
-        return unbounded_text(result.unlimited)
-    if result.status == TIME_LIMIT:
-        if result.has_plan:
-            gap = f"hoogstens {percent(result.gap)} onder het optimum" if result.gap is not None else "afstand onbekend"
-            return f"Tijdslimiet bereikt: dit is het beste plan tot nu toe ({gap}). Verhoog de tijdslimiet voor meer."
-        return "Tijdslimiet bereikt zonder een plan te vinden. Verhoog de tijdslimiet of zet gehele_aantallen op nee."
-    return "De rekenmachine (HiGHS) gaf geen bruikbaar antwoord; probeer het opnieuw of meld dit."
+@cache
+def _table() -> dict[str, dict[str, str]]:
+    with resources.files("optimiser").joinpath("texts.csv").open(encoding="utf-8", newline="") as handle:
+        return {row["id"]: {lang: row[lang] for lang in LANGUAGES} for row in csv.DictReader(handle)}
 
 
-def unbounded_text(unlimited: list[str]) -> str:
-    """Why there is no plan when the objective can grow without limit: a gap in the workbook, named."""
-    if not unlimited:
-        return ("Onbegrensd: de doelstelling kan onbeperkt groeien, dus er is geen beste plan. Er ontbreekt een grens "
-                "in de werkmap: geef elk instrument kosten (blad Kosten) of een maximum (max_volume, max_instroom of "
-                "een doelgroep op blad Instrumenten).")
-    names = ", ".join(f"'{name}'" for name in unlimited)
-    return (f"Onbegrensd: in de werkmap kan {names} onbeperkt groeien: per saldo kost het niets (of levert het geld "
-            "op) en niets begrenst het volume. Er is daarom geen beste plan. Vul kosten in (blad Kosten), of een "
-            "max_volume, max_instroom of doelgroep (blad Instrumenten).")
+class Texts:
+    """The texts and number notation of one language (``nl`` or ``en``)."""
+
+    def __init__(self, language: str = DEFAULT):
+        if language not in LANGUAGES:
+            raise ValueError(f"unknown language {language!r}")
+        self.language = language
+
+    def __call__(self, key: str, **values: object) -> str:
+        """The text ``key`` with ``{name}`` fields filled from ``values``."""
+        text = _table()[key][self.language]
+        return text.format(**values) if values else text
+
+    def get(self, key: str, fallback: str) -> str:
+        """The text ``key``, or ``fallback`` when the table has none (a name from the data)."""
+        row = _table().get(key)
+        return row[self.language] if row else fallback
+
+    def number(self, x: float, decimals: int = 2, strip: bool = True) -> str:
+        """A number in this language's notation (1.234,5 or 1,234.5); trailing zeros go unless ``strip`` is off."""
+        text = f"{x:,.{decimals}f}"
+        if self.language == "nl":
+            text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+        point = "," if self.language == "nl" else "."
+        if strip and point in text:
+            text = text.rstrip("0").rstrip(point)
+        return "0" if text in ("-0", "") else text
+
+    def euros(self, x: float) -> str:
+        """Money to the euro: €1.234.567 (-€5 for negative)."""
+        sign = "-" if x < 0 else ""
+        return f"{sign}€{self.number(abs(x), 0)}"
+
+    def amount(self, x: float) -> str:
+        """Money as a council text rounds it: € 1,03 mln, € 245.000, € 4.500."""
+        sign = "-" if x < 0 else ""
+        euro = "€ " if self.language == "nl" else "€"  # each language's own habit
+        size = abs(x)
+        if size >= 1e6:
+            million = "mln" if self.language == "nl" else "million"
+            return f"{sign}{euro}{self.number(size / 1e6, 2, strip=False)} {million}"
+        step = 1000 if size >= 10_000 else 100
+        return f"{sign}{euro}{self.number(round(size / step) * step, 0)}"
+
+    def percent(self, fraction: float, decimals: int = 1) -> str:
+        """A fraction as a percentage: 0,0002 -> 0,02%."""
+        if not math.isfinite(fraction):
+            return "-"
+        return f"{self.number(100 * fraction, decimals)}%"
 
 
-def duals_note(result: Result) -> str:
-    """How to read the shadow prices of this result."""
-    unit = SHADOW_UNITS.get(result.objective_name, "")
-    if result.duals_conditional:
-        return (f"Schaduwprijzen ({unit}) zijn voorwaardelijk: berekend met de gekozen gehele aantallen en het "
-                "gekozen scenario vast; ze gelden zolang die keuzes blijven.")
-    return f"Schaduwprijzen: {unit}; ze gelden voor een kleine verandering."
+DUTCH = Texts("nl")
+
+
+def texts(language: str | None) -> Texts:
+    """The texts of ``language`` (Dutch when ``None``)."""
+    return Texts(language or DEFAULT)
 
 
 def number(x: float, decimals: int = 2) -> str:
     """A number in Dutch notation (1.234,5), without trailing zeros."""
-    text = f"{x:,.{decimals}f}".replace(",", "_").replace(".", ",").replace("_", ".")
-    if "," in text:
-        text = text.rstrip("0").rstrip(",")
-    return "0" if text in ("-0", "") else text
+    return DUTCH.number(x, decimals)
 
 
 def percent(fraction: float, decimals: int = 2) -> str:
     """A fraction as a Dutch percentage: 0.0002 -> '0,02%'."""
-    return f"{number(100 * fraction, decimals)}%"
+    return DUTCH.percent(fraction, decimals)
 
 
 def euros(x: float) -> str:
-    """An amount of money in Dutch notation: €1.234.567 (−€5 for negative)."""
-    sign = "-" if x < 0 else ""
-    return f"{sign}€{number(abs(x), 0)}"
+    """An amount of money in Dutch notation: €1.234.567 (-€5 for negative)."""
+    return DUTCH.euros(x)
 
 
-def _amount(change: float, unit: str) -> str:
+def objective_label(name: str, tx: Texts = DUTCH) -> str:
+    """The objective in words."""
+    return tx.get(f"objective.{name}", name)
+
+
+def shadow_unit(name: str, tx: Texts = DUTCH) -> str:
+    """What a shadow price of this objective counts."""
+    return tx.get(f"shadow.{name}", "")
+
+
+def status_text(result: Result, tx: Texts = DUTCH) -> str:
+    """One sentence on the outcome of a solve."""
+    if result.status == OPTIMAL:
+        return tx("status.optimal")
+    if result.status == NUMERICAL:
+        return tx("status.numerical", failures="; ".join(result.check_failures[:3]))
+    if result.status == INFEASIBLE:
+        return tx("status.infeasible")
+    if result.status == UNBOUNDED:
+        return unbounded_text(result.unlimited, tx)
+    if result.status == TIME_LIMIT:
+        if result.has_plan:
+            gap = tx("status.gap", gap=tx.percent(result.gap, 2)) if result.gap is not None else tx(
+                "status.gap_unknown")
+            return tx("status.time_limit_plan", gap=gap)
+        return tx("status.time_limit_none")
+    return tx("status.error")
+
+
+def unbounded_text(unlimited: list[str], tx: Texts = DUTCH) -> str:
+    """Why there is no plan when the objective can grow without limit: a gap in the workbook, named."""
+    if not unlimited:
+        return tx("status.unbounded")
+    return tx("status.unbounded_named", names=", ".join(f"'{name}'" for name in unlimited))
+
+
+def duals_note(result: Result, tx: Texts = DUTCH) -> str:
+    """How to read the shadow prices of this result."""
+    unit = shadow_unit(result.objective_name, tx)
+    return tx("duals.conditional" if result.duals_conditional else "duals.plain", unit=unit)
+
+
+def _amount(change: float, unit: str, tx: Texts) -> str:
     if unit == "€":
-        return euros(change)
-    return f"{number(change)} {unit}".strip()
+        return tx.euros(change)
+    return f"{tx.number(change)} {unit}".strip()
 
 
-def relaxation_text(row: dict) -> str:
-    """One Dutch sentence for one change the infeasibility diagnosis asks for."""
-    year = "alle jaren samen" if row["year"] == "totaal" else row["year"]
-    amount = _amount(row["change"], row["unit"])
+def _year(year: object, tx: Texts) -> object:
+    return tx("year.total") if year == "totaal" else year
+
+
+def relaxation_text(row: dict, tx: Texts = DUTCH) -> str:
+    """One sentence for one change the infeasibility diagnosis asks for."""
+    year, amount = _year(row["year"], tx), _amount(row["change"], row["unit"], tx)
     kind, name = row["kind"], row["name"]
+    lower = row.get("direction") == "-"
     if kind == "budget":
-        return f"{name} {year}: {amount} tekort (verhoog het beschikbare bedrag of de maximale aanvulling)."
+        return tx("relax.budget", name=name, year=year, amount=amount)
     if kind == "eis":
-        verb = "verlaag" if row["direction"] == "-" else "verhoog"
-        return f"Eis '{name}' {year}: niet haalbaar; {verb} de grens met {amount}."
+        return tx("relax.requirement", name=name, year=year, amount=amount,
+                  verb=tx("relax.lower" if lower else "relax.raise"))
     if kind == "doelgroep":
-        verb = "kleiner" if row["direction"] == "-" else "groter"
-        return f"Doelgroep '{name}' {year}: de omvang moet {amount} {verb} zijn om te passen."
+        return tx("relax.group", name=name, year=year, amount=amount,
+                  verb=tx("relax.smaller" if lower else "relax.larger"))
     if kind == "max_verandering":
-        return f"{name} {year}: de maximale verandering per jaar is {amount} te klein."
-    verb = "verlaag" if row["direction"] == "-" else "verhoog"
-    return f"{name} {year}: {verb} {kind} met {amount}."
+        return tx("relax.max_change", name=name, year=year, amount=amount)
+    return tx("relax.other", name=name, year=year, amount=amount, kind=tx.get(f"kind.{kind}", kind),
+              verb=tx("relax.lower" if lower else "relax.raise"))
 
 
-RULE_LABELS = {"eis": "eis", "doelgroep": "omvang", "max_verandering": "maximaal", "min_volume": "minimum",
-               "max_volume": "maximum", "min_instroom": "minimale instroom", "max_instroom": "maximale instroom"}
-
-
-def violation_text(row: dict) -> str:
-    """One Dutch sentence for a rule a given plan breaks, e.g. 'Beschut werk 2023: 29 fte, eis 31 fte: ...'."""
-    kind, name, year, unit = row["kind"], row["name"], row["year"], row["unit"]
-    year = "alle jaren samen" if year == "totaal" else year
+def violation_text(row: dict, tx: Texts = DUTCH) -> str:
+    """One sentence for a rule a given plan breaks, e.g. 'Beschut werk 2023: 29 fte, eis 31 fte: ...'."""
+    kind, name, unit = row["kind"], row["name"], row["unit"]
+    year = _year(row["year"], tx)
     if kind == "budget":
-        return (f"{name} {year}: {euros(row['value'])} nodig (na aanvulling), {euros(row['bound'])} beschikbaar "
-                f"(na besparing): {euros(row['shortfall'])} tekort.")
+        return tx("violation.budget", name=name, year=year, value=tx.euros(row["value"]),
+                  bound=tx.euros(row["bound"]), shortfall=tx.euros(row["shortfall"]))
     if kind == "min_instroom" and row["bound"] == 0:
-        return (f"{name} {year}: het volume daalt {_amount(row['shortfall'], unit)} sneller dan de blijfkans "
-                "toelaat (negatieve instroom).")
+        return tx("violation.negative_inflow", name=name, year=year, shortfall=_amount(row["shortfall"], unit, tx))
     if kind == "max_verandering":
-        return f"{name} {year}: verandert meer dan {_amount(row['bound'], unit)} per jaar."
-    too = "te weinig" if row["direction"] == "-" else "te veel"
-    return (f"{name} {year}: {_amount(row['value'], unit)}, {RULE_LABELS.get(kind, kind)} "
-            f"{_amount(row['bound'], unit)}: {_amount(row['shortfall'], unit)} {too}.")
+        return tx("violation.max_change", name=name, year=year, bound=_amount(row["bound"], unit, tx))
+    too = tx("violation.too_little" if row["direction"] == "-" else "violation.too_much")
+    return tx("violation.other", name=name, year=year, value=_amount(row["value"], unit, tx),
+              rule=tx.get(f"rule.{kind}", kind), bound=_amount(row["bound"], unit, tx),
+              shortfall=_amount(row["shortfall"], unit, tx), too=too)

@@ -61,8 +61,8 @@ class Analysis:
     """Answer report: every variable bound."""
     ranges: list[CostRange] | None = None
     holds: list[Hold] | None = None
-    notes: list[str] = field(default_factory=list)
-    """Dutch remarks on what was left out and why."""
+    notes: list[tuple[str, dict]] = field(default_factory=list)
+    """Remarks on what was left out and why: a text id of ``texts.csv`` and its fields."""
 
 
 def _check(run) -> None:
@@ -118,7 +118,7 @@ def analyse(run, definitions: Iterable[WhatIf | str] = (), sweep_definition: str
     whatifs = list(definitions_of(run, [*run.data.what_ifs, *definitions]))
     small = session.compiled.num_row <= SMALL_MODEL_ROWS
     if not run.has_plan_to_show:
-        analysis.notes.append("Zonder basisplan zijn er geen gevoeligheid, 'waarom', reeks of speelruimte.")
+        analysis.notes.append(("analysis.no_plan", {}))
     elif sensitivity or (sensitivity is None and small):
         deadline = Deadline(run.data.settings.time_limit)
         analysis.priced = priced_plan(session, deadline=deadline)
@@ -129,12 +129,9 @@ def analyse(run, definitions: Iterable[WhatIf | str] = (), sweep_definition: str
             if ranges and len(pairs) <= MAX_COST_RANGES:
                 analysis.ranges = cost_ranges(session, analysis.priced, deadline=deadline)
             elif ranges:
-                analysis.notes.append(f"Kostenbereiken zijn niet gezocht: {len(pairs)} combinaties van instrument en "
-                                      f"budgetregel (hoogstens {MAX_COST_RANGES}).")
+                analysis.notes.append(("analysis.no_ranges", {"pairs": len(pairs), "most": MAX_COST_RANGES}))
     elif sensitivity is None:
-        analysis.notes.append(f"Antwoordrapport, gevoeligheid en 'waarom' zijn weggelaten: het model heeft "
-                              f"{session.compiled.num_row} regels (meer dan {SMALL_MODEL_ROWS}); vraag ze met "
-                              "--analyse.")
+        analysis.notes.append(("analysis.too_large", {"rows": session.compiled.num_row, "most": SMALL_MODEL_ROWS}))
     if sweep_definition and run.has_plan_to_show:
         analysis.sweep = run_sweep(run, sweep_definition, points=points)
     if room_tolerance is not None and run.has_plan_to_show:

@@ -1,7 +1,9 @@
 """The what-if, answer-report, sensitivity, 'why', sweep and room-to-manoeuvre sheets, and their JSON.
 
-Reads an :class:`~optimiser.whatif.Analysis` and words it in Dutch;
-:func:`add_sheets` is the one call the result workbook makes.
+Reads an :class:`~optimiser.whatif.Analysis` and words it in the run's
+language (texts from ``texts.csv``); :func:`add_sheets` is the one call the
+result workbook makes. Every sheet has a title, an explanation, formatted
+numbers and the print settings of :class:`~optimiser.xlsx.Book`.
 """
 
 from __future__ import annotations
@@ -9,41 +11,45 @@ from __future__ import annotations
 import math
 
 from models.whatif import Batch, Outcome, plan_differences
-from optimiser.texts import SHADOW_UNITS, euros, number, relaxation_text
+from optimiser.texts import DUTCH, Texts, relaxation_text, shadow_unit
 from optimiser.whatif import Analysis
-from optimiser.xlsx import EURO, NUMBER, PRICE, Book
+from optimiser.xlsx import Book, table_widths
 
-FAMILY_LABELS = {"budget": "budget", "requirement": "eis", "group_capacity": "doelgroep", "step_up": "maximale groei",
-                 "step_down": "maximale krimp", "scenario_allows": "scenario staat instroom toe", "stock": "voorraad",
-                 "one_scenario": "één scenario", "participation_floor": "participatievloer",
-                 "bound_v": "grens volume", "bound_u": "grens instroom", "bound_topup": "maximale aanvulling"}
-VARIABLE_LABELS = {"v": "volume", "u": "instroom", "topup": "aanvulling", "surplus": "overschot", "y": "scenario"}
-OPERATION_TEXT = {"*": "maal", "+": "plus", "=": "wordt"}
+MAX_LISTED = 20
+"""Rules and changes named in one cell of the what-if table at most."""
+SENTENCE_WIDTH = 36
+"""Width of a column of sentences in a wide table: the text wraps rather than widen the printed page."""
 
 
-def _index(index: object) -> str:
+def _index(index: object, tx: Texts) -> str:
     if index is None:
         return ""
     if isinstance(index, tuple):
-        return " ".join("alle jaren samen" if x == "totaal" else str(x) for x in index)
+        return " ".join(tx("year.total") if x == "totaal" else str(x) for x in index)
     return str(index)
 
 
-def rule_label(key: tuple) -> str:
-    """A rule or bound by its family and index, in Dutch: 'budget Participatiebudget 2023'."""
+def rule_label(key: tuple, tx: Texts = DUTCH) -> str:
+    """A rule or bound by its family and index: 'budget Participatiebudget 2023'."""
     family, index = key
-    return f"{FAMILY_LABELS.get(family, family)} {_index(index)}".strip()
+    return f"{tx.get(f'family.{family}', family)} {_index(index, tx)}".strip()
 
 
-def _value(x: object) -> str:
-    return "(leeg)" if x is None else number(x, 4) if isinstance(x, float) else str(x)
+def _state(status: str, tx: Texts) -> str:
+    return tx.get(f"state.{status}", status)
 
 
-def setting_text(setting) -> str:
+def _value(x: object, tx: Texts) -> str:
+    return tx("whatif.empty") if x is None else tx.number(x, 4) if isinstance(x, float) else str(x)
+
+
+def setting_text(setting, tx: Texts = DUTCH) -> str:
     """One changed number: 'Participatiebudget 2023 beschikbaar: 5.084.400 -> 4.575.960'."""
     if setting.kind == "scenario":
-        return f"scenario: {setting.old or 'vrij'} -> {setting.value or 'vrij'}"
-    return f"{_index(setting.key)} {setting.field}: {_value(setting.old)} -> {_value(setting.value)}"
+        free = tx("whatif.free")
+        return tx("whatif.scenario_change", old=setting.old or free, new=setting.value or free)
+    field = tx.get(f"field.{setting.field}", setting.field)
+    return f"{_index(setting.key, tx)} {field}: {_value(setting.old, tx)} -> {_value(setting.value, tx)}"
 
 
 def _clean(x: float | None, digits: int = 6) -> float | None:
@@ -53,226 +59,266 @@ def _clean(x: float | None, digits: int = 6) -> float | None:
     return 0.0 if x == 0 else x
 
 
-def _outcome_row(base: Outcome, outcome: Outcome, lines: list[str]) -> list[object]:
+def _outcome_row(base: Outcome, outcome: Outcome, lines: list[str], tx: Texts) -> list[object]:
     same = outcome is base
     diff = None if same or outcome.objective is None or base.objective is None else outcome.objective - base.objective
     money = outcome.money_per_line()
     new = sorted(outcome.binding - base.binding, key=str)
     gone = sorted(base.binding - outcome.binding, key=str) if outcome.has_plan else []
-    explanation = "; ".join(relaxation_text(r) for r in outcome.relaxation())
-    return [outcome.name, outcome.status, _clean(outcome.objective), _clean(diff),
+    explanation = "; ".join(relaxation_text(r, tx) for r in outcome.relaxation())
+    return [tx("whatif.base") if same else outcome.name, _state(outcome.status, tx), _clean(outcome.objective),
+            _clean(diff),
             _clean(outcome.totals.get("person_years")), _clean(outcome.totals.get("benefit"), 2),
             _clean(outcome.totals.get("gemeente_spending"), 2), _clean(outcome.totals.get("topup"), 2),
             *[_clean(money.get(line), 2) for line in lines],
-            "" if same else "; ".join(rule_label(k) for k in new[:20]),
-            "" if same else "; ".join(rule_label(k) for k in gone[:20]),
+            None if same else "; ".join(rule_label(k, tx) for k in new[:MAX_LISTED]) or None,
+            None if same else "; ".join(rule_label(k, tx) for k in gone[:MAX_LISTED]) or None,
             None if same or not outcome.has_plan else len(plan_differences(base, outcome)),
-            "ja" if outcome.rebuilt else "nee", explanation,
-            "" if same else "; ".join(setting_text(s) for s in outcome.settings[:20])]
+            tx("yes") if outcome.rebuilt else tx("no"), explanation or None,
+            None if same else "; ".join(setting_text(s, tx) for s in outcome.settings[:MAX_LISTED]) or None]
 
 
-def _batch_sheet(book: Book, batch: Batch, lines: list[str]) -> None:
-    ws = book.sheet("Wat-als")
-    intro = ("Elke wat-als naast het basisplan: status, doelstelling en verschil, persoonsjaren, baten, geld per "
-             "budgetregel (alle jaren samen), wat gaat binden of niet meer bindt, en hoeveel volumes verschillen "
-             "(details onderaan). Een onhaalbare wat-als krijgt de kleinste versoepeling.")
+def _batch_sheet(book: Book, batch: Batch, lines: list[str], tx: Texts) -> None:
+    ws = book.sheet(tx("sheet.whatif"))
+    f = book.formats
+    note = tx("note.whatif")
     if batch.interrupted:
-        intro += f" Afgebroken: {len(batch.outcomes)} wat-als berekend."
-    book.put(ws, 0, 0, intro)
-    headers = ["wat-als", "status", "doelstelling", "verschil met basis", "persoonsjaren", "baten (€)",
-               "geld gemeente (€)", "aanvullingen (€)", *[f"gebruikt {line} (€)" for line in lines],
-               "gaat binden", "bindt niet meer", "volumes anders", "model opnieuw opgebouwd", "onhaalbaar: uitleg",
-               "wijzigingen"]
-    rows = [_outcome_row(batch.base, o, lines) for o in [batch.base, *batch.outcomes]]
-    money = {c: EURO for c in range(5, 8 + len(lines))}
-    end = book.table(ws, 2, headers, rows, {2: NUMBER, 3: NUMBER, 4: NUMBER, **money})
+        note += " " + tx("whatif.interrupted", count=len(batch.outcomes))
+    headers = [tx(f"col.{c}") for c in ("whatif", "status", "objective", "objective_difference", "person_years",
+                                        "benefit", "gemeente", "topups")]
+    headers += [tx("col.used_line", line=line) for line in lines]
+    headers += [tx(f"col.{c}") for c in ("starts_binding", "stops_binding", "volumes_different", "rebuilt",
+                                        "infeasible_explanation", "changes")]
+    rows = [_outcome_row(batch.base, o, lines, tx) for o in [batch.base, *batch.outcomes]]
     details = [[o.name, i, t, _clean(b), _clean(w), _clean(w - b)] for o in batch.outcomes if o.has_plan
                for i, t, b, w in plan_differences(batch.base, o)]
-    book.table(ws, end + 2, ["wat-als", "instrument", "jaar", "volume basis", "volume wat-als", "verschil"],
-               details, {3: NUMBER, 4: NUMBER, 5: NUMBER}, freeze=False)
+    detail_headers = [tx(f"col.{c}") for c in ("whatif", "instrument", "year", "volume_base", "volume_whatif",
+                                               "difference")]
+    widths = [max(a, b) for a, b in zip(table_widths(headers, rows),
+                                        table_widths(detail_headers, details) + [0] * len(headers), strict=False)]
+    top = book.heading(ws, tx("title.whatif"), note, widths[:8])
+    money = dict.fromkeys(range(5, 8 + len(lines)), f.euro)
+    wrap = set(range(8 + len(lines), len(headers)))
+    widths = [min(w, SENTENCE_WIDTH) if c in wrap else w for c, w in enumerate(widths)]
+    end = book.table(ws, top, headers, rows, {2: f.number, 3: f.number, 4: f.number, **money,
+                                               8 + len(lines) + 2: f.whole}, widths=widths, wrap=wrap, freeze_columns=1)
+    book.table(ws, end + 2, detail_headers, details or [[tx("none")]], dict.fromkeys(range(3, 6), f.number),
+               title=tx("title.whatif_details"), widths=widths, navigate=False)
 
 
-def _answer_sheet(book: Book, analysis: Analysis) -> None:
-    ws = book.sheet("Antwoordrapport")
-    book.put(ws, 0, 0, "Elke regel en elke grens van een variabele bij het plan: waarde, grenzen, bindend of niet, "
-                       "ruimte tot de dichtstbijzijnde grens en schaduwprijs (verandering van de doelstelling per "
-                       "eenheid ruimere grens). " + _conditional(analysis))
-    rows = [[FAMILY_LABELS.get(r.family, r.family), _index(r.index), _clean(r.value), _clean(r.lower),
-             _clean(r.upper), "bindend" if r.binding else "niet bindend", _clean(r.room), _clean(r.price)]
-            for r in analysis.rows.itertuples()]
-    end = book.table(ws, 2, ["regel", "index", "waarde", "ondergrens", "bovengrens", "bindend", "ruimte",
-                             "schaduwprijs"], rows, {2: NUMBER, 3: NUMBER, 4: NUMBER, 6: NUMBER, 7: PRICE})
-    bounds = [[VARIABLE_LABELS.get(b.variable, b.variable), _index(b.index), _clean(b.value), _clean(b.lower),
-               _clean(b.upper), "bindend" if b.binding else "niet bindend", _clean(b.room), _clean(b.reduced_cost)]
-              for b in analysis.bounds.itertuples()]
-    book.table(ws, end + 2, ["variabele", "index", "waarde", "ondergrens", "bovengrens", "bindend", "ruimte",
-                             "gereduceerde kosten"], bounds, {2: NUMBER, 3: NUMBER, 4: NUMBER, 6: NUMBER, 7: PRICE},
-               freeze=False)
-
-
-def _conditional(analysis: Analysis) -> str:
+def _conditional(analysis: Analysis, tx: Texts) -> str:
     if analysis.priced is not None and analysis.priced.conditional:
-        return ("Het model heeft gehele aantallen en een scenariokeuze: prijzen, bereiken en 'waarom' gelden voor "
-                "de gekozen gehele aantallen en het gekozen scenario.")
+        return " " + tx("whatif.conditional")
     return ""
 
 
-def _objective_unit(objective: str) -> str:
-    return "euro maatschappelijke waarde" if objective == "maatschappelijke_waarde" else "gewogen persoonsjaren"
+def _objective_unit(objective: str, tx: Texts) -> str:
+    return tx.get(f"objective_unit.{objective}", tx("objective_unit.participatie"))
 
 
-def range_text(r, units: dict[str, str]) -> str:
+def _bound_label(binding: bool, tx: Texts) -> str:
+    return tx("whatif.binding" if binding else "whatif.not_binding")
+
+
+def _answer_sheet(book: Book, analysis: Analysis, tx: Texts) -> None:
+    ws = book.sheet(tx("sheet.answer"))
+    f = book.formats
+    rows = [[tx.get(f"family.{r.family}", r.family), _index(r.index, tx), _clean(r.value), _clean(r.lower),
+             _clean(r.upper), _bound_label(r.binding, tx), _clean(r.room), _clean(r.price)]
+            for r in analysis.rows.itertuples()]
+    bounds = [[tx.get(f"variable.{b.variable}", b.variable), _index(b.index, tx), _clean(b.value), _clean(b.lower),
+               _clean(b.upper), _bound_label(b.binding, tx), _clean(b.room), _clean(b.reduced_cost)]
+              for b in analysis.bounds.itertuples()]
+    headers = [tx(f"col.{c}") for c in ("rule", "index", "value", "lower", "upper", "binding", "room",
+                                        "shadow_price")]
+    bound_headers = [tx(f"col.{c}") for c in ("variable", "index", "value", "lower", "upper", "binding", "room",
+                                              "reduced_cost")]
+    widths = [max(a, b) for a, b in zip(table_widths(headers, rows), table_widths(bound_headers, bounds),
+                                        strict=True)]
+    formats = {2: f.number, 3: f.number, 4: f.number, 6: f.number, 7: f.price}
+    top = book.heading(ws, tx("title.answer"), tx("note.answer") + _conditional(analysis, tx), widths)
+    end = book.table(ws, top, headers, rows, formats, widths=widths, freeze_columns=1)
+    book.table(ws, end + 2, bound_headers, bounds, formats, title=tx("title.answer_bounds"), widths=widths,
+               navigate=False)
+
+
+def range_text(r, units: dict[str, str], tx: Texts = DUTCH) -> str:
     """One cost range in words."""
-    unit = units.get(r.instrument, "eenheid")
-    what = "kosten" if r.field == "cost" else "eenmalige kosten per instroom"
+    unit = units.get(r.instrument, tx("whatif.unit"))
+    what = tx("whatif.cost" if r.field == "cost" else "whatif.once")
     if not r.used and r.down is not None and r.down_change is not None and r.instrument in r.down_change.entered:
-        return (f"{r.instrument} komt in het plan als de {what} op {r.line} {euros(r.down)} per {unit} lager "
-                "worden.")
-    up = f"{euros(r.up)}" if r.up is not None else f"meer dan {euros(r.scale)}"
-    down = f"{euros(r.down)}" if r.down is not None else f"meer dan {euros(r.scale)}"
-    return (f"De {what} van {r.instrument} op {r.line} mogen {up} per {unit} stijgen en {down} dalen voordat "
-            f"het plan verandert{_change_text(r.up_change)}.")
+        return tx("range.enters", instrument=r.instrument, what=what, line=r.line, amount=tx.euros(r.down), unit=unit)
+    up = tx.euros(r.up) if r.up is not None else tx("range.more_than", amount=tx.euros(r.scale))
+    down = tx.euros(r.down) if r.down is not None else tx("range.more_than", amount=tx.euros(r.scale))
+    return tx("range.both", instrument=r.instrument, what=what, line=r.line, up=up, down=down, unit=unit,
+              after=_change_text(r.up_change, tx))
 
 
-def _change_text(point) -> str:
+def _changes(point, tx: Texts) -> str:
+    """What changes at a sweep point: instruments in or out, rules that start or stop binding."""
     if point is None:
         return ""
-    parts = [f"{i} komt erin" for i in point.entered] + [f"{i} valt weg" for i in point.left]
-    parts += [f"{rule_label(k)} gaat binden" for k in point.starts_binding[:2]]
-    parts += [f"{rule_label(k)} bindt niet meer" for k in point.stops_binding[:2]]
-    return f" (daarna: {'; '.join(parts)})" if parts else ""
+    parts = [tx("change.entered", name=i) for i in point.entered] + [tx("change.left", name=i) for i in point.left]
+    parts += [tx("change.starts_binding", rule=rule_label(k, tx)) for k in point.starts_binding[:2]]
+    parts += [tx("change.stops_binding", rule=rule_label(k, tx)) for k in point.stops_binding[:2]]
+    return "; ".join(parts)
 
 
-def _sensitivity_sheet(book: Book, analysis: Analysis, result, units: dict[str, str]) -> None:
-    ws = book.sheet("Gevoeligheid")
-    unit = SHADOW_UNITS.get(result.objective_name, "")
-    book.put(ws, 0, 0, f"Schaduwprijzen ({unit}) met hun bereik, kostenbereiken en gereduceerde kosten, in woorden. "
-                       + _conditional(analysis))
+def _change_text(point, tx: Texts) -> str:
+    parts = _changes(point, tx)
+    return " " + tx("change.after", changes=parts) if parts else ""
+
+
+def _sensitivity_lines(analysis: Analysis, result, units: dict[str, str], tx: Texts) -> list[list[object]]:
+    objective = _objective_unit(result.objective_name, tx)
     lines: list[list[object]] = []
     for b in result.budgets.to_dict("records"):
         price = b.get("shadow_price")
         if price:
-            down = euros(b["valid_down"]) if b.get("valid_down") is not None else "onbeperkt"
-            up = euros(b["valid_up"]) if b.get("valid_up") is not None else "onbeperkt"
-            lines.append(["budget", f"€1.000 meer {b['line']} {b['year']} levert {number(price, 4)} "
-                                    f"{_objective_unit(result.objective_name)} op; dat geldt tot een daling van "
-                                    f"{down} en een stijging van {up}."])
+            down = tx.euros(abs(b["valid_down"])) if b.get("valid_down") is not None else tx("unlimited")
+            up = tx.euros(b["valid_up"]) if b.get("valid_up") is not None else tx("unlimited")
+            lines.append([tx("kind.budget"), tx("sensitivity.budget", line=b["line"], year=b["year"],
+                                                 price=tx.number(price, 4), unit=objective, down=down, up=up)])
     for r in result.requirements.to_dict("records"):
         price = r.get("shadow_price")
         if price:
-            year = "alle jaren samen" if r["year"] == "totaal" else r["year"]
-            verb = "hogere" if price > 0 else "lagere"
-            lines.append(["eis", f"Eis '{r['requirement']}' {year}: een eenheid {verb} grens levert "
-                                 f"{number(abs(price), 4)} {_objective_unit(result.objective_name)} op."])
+            year = tx("year.total") if r["year"] == "totaal" else r["year"]
+            verb = tx("sensitivity.higher" if price > 0 else "sensitivity.lower")
+            lines.append([tx("kind.eis"), tx("sensitivity.requirement", name=r["requirement"], year=year, verb=verb,
+                                              price=tx.number(abs(price), 4), unit=objective)])
     for r in analysis.ranges or []:
-        lines.append(["kosten", range_text(r, units)])
+        lines.append([tx("sensitivity.kind_cost"), range_text(r, units, tx)])
     for h in analysis.holds or []:
         if h.volume <= 1e-6 and h.reduced_cost is not None and h.reduced_cost < -1e-6:
-            lines.append(["niet in het plan", f"{h.instrument} {h.year}: elke {units.get(h.instrument, 'eenheid')} "
-                                              f"kost {number(-h.reduced_cost, 4)} "
-                                              f"{_objective_unit(result.objective_name)} elders."])
-    book.table(ws, 2, ["soort", "uitleg"], lines)
+            lines.append([tx("sensitivity.kind_out"), tx("sensitivity.out", instrument=h.instrument, year=h.year,
+                                                          unit=units.get(h.instrument, tx("whatif.unit")),
+                                                          price=tx.number(-h.reduced_cost, 4), objective=objective)])
+    return lines
 
 
-def hold_text(h, units: dict[str, str], objective: str) -> str:
-    """What holds one instrument in one year, in one Dutch sentence."""
-    unit = units.get(h.instrument, "eenheid")
-    head = f"{h.instrument} {h.year} ({number(h.volume)} {unit})"
-    gain = f"{number(abs(h.price), 4)} {_objective_unit(objective)}" if h.price is not None else ""
+def _sensitivity_sheet(book: Book, analysis: Analysis, result, units: dict[str, str], tx: Texts) -> None:
+    ws = book.sheet(tx("sheet.sensitivity"))
+    lines = _sensitivity_lines(analysis, result, units, tx)
+    headers = [tx("col.kind"), tx("col.explanation")]
+    widths = [table_widths(headers, lines)[0], 100]
+    note = tx("note.sensitivity", unit=shadow_unit(result.objective_name, tx)) + _conditional(analysis, tx)
+    top = book.heading(ws, tx("title.sensitivity"), note, widths)
+    book.table(ws, top, headers, lines or [[tx("none")]], widths=widths, wrap={1})
+
+
+def hold_text(h, units: dict[str, str], objective: str, tx: Texts = DUTCH) -> str:
+    """What holds one instrument in one year, in one sentence."""
+    unit = units.get(h.instrument, tx("whatif.unit"))
+    head = f"{h.instrument} {h.year} ({tx.number(h.volume)} {unit})"
+    what = _objective_unit(objective, tx)
+    gain = f"{tx.number(abs(h.price), 4)} {what}" if h.price is not None else ""
     family, index = h.family, h.index
     if h.volume <= 1e-6 and h.reduced_cost is not None and h.reduced_cost < -1e-6:
-        return (f"{head}: niet in het plan; elke {unit} kost {number(-h.reduced_cost, 4)} "
-                f"{_objective_unit(objective)} elders.")
+        return tx("hold.out", head=head, unit=unit, price=tx.number(-h.reduced_cost, 4), objective=what)
     if family == "budget":
-        return f"{head}: begrensd door het geld van {index[0]} {index[1]}; €1.000 meer levert {number(abs(h.price) * 1000, 4)} {_objective_unit(objective)} op."  # noqa: E501
+        return tx("hold.budget", head=head, line=index[0], year=index[1], price=tx.number(abs(h.price) * 1000, 4),
+                  objective=what)
     if family == "requirement":
-        year = "alle jaren samen" if index[1] == "totaal" else index[1]
-        if h.price > 0:
-            return f"{head}: de eis '{index[0]}' {year} houdt het tegen; een eenheid ruimer levert {gain} op."
-        return f"{head}: de eis '{index[0]}' {year} dwingt het af; een eenheid minder zou {gain} opleveren."
+        year = tx("year.total") if index[1] == "totaal" else index[1]
+        key = "hold.requirement_holds" if h.price > 0 else "hold.requirement_forces"
+        return tx(key, head=head, name=index[0], year=year, gain=gain)
     if family == "group_capacity":
-        return f"{head}: de doelgroep '{index[0]}' is in {index[1]} vol; één persoon meer levert {gain} op."
+        return tx("hold.group", head=head, name=index[0], year=index[1], gain=gain)
     if family in ("step_up", "step_down"):
-        word = "groei" if family == "step_up" else "krimp"
-        return f"{head}: de maximale {word} per jaar houdt het tegen; een eenheid meer ruimte levert {gain} op."
+        return tx(f"hold.{family}", head=head, gain=gain)
     if family == "scenario_allows":
-        return f"{head}: het gekozen scenario staat geen nieuwe instroom toe; dat kost {gain} per eenheid."
+        return tx("hold.scenario", head=head, gain=gain)
     if family in ("bound_v", "bound_u"):
-        what = "het maximale volume" if family == "bound_v" else "de maximale instroom"
         if h.at == "upper":
-            return f"{head}: {what} houdt het tegen; één {unit} meer levert {gain} op."
-        if family == "bound_u":
-            return f"{head}: geen (extra) instroom; elke {unit} instroom kost {gain}."
-        return f"{head}: het minimale volume dwingt het af; één {unit} minder zou {gain} opleveren."
-    return f"{head}: geen regel in dit jaar houdt het vast; het volgt uit de voorraad (blijfkans) en andere jaren."
+            return tx(f"hold.{family}_upper", head=head, unit=unit, gain=gain)
+        return tx(f"hold.{family}_lower", head=head, unit=unit, gain=gain)
+    return tx("hold.none", head=head)
 
 
-def _why_sheet(book: Book, analysis: Analysis, units: dict[str, str], objective: str) -> None:
-    ws = book.sheet("Waarom")
-    book.put(ws, 0, 0, "Per instrument en jaar wat het volume op zijn plaats houdt (de bindende regel met de "
-                       "grootste prijs) en wat één eenheid meer ruimte zou opleveren. " + _conditional(analysis))
-    rows = [[h.instrument, h.year, _clean(h.volume), hold_text(h, units, objective)] for h in analysis.holds]
-    book.table(ws, 2, ["instrument", "jaar", "volume", "waarom"], rows, {2: NUMBER})
+def _why_sheet(book: Book, analysis: Analysis, units: dict[str, str], objective: str, tx: Texts) -> None:
+    ws = book.sheet(tx("sheet.why"))
+    rows = [[h.instrument, h.year, _clean(h.volume), hold_text(h, units, objective, tx)] for h in analysis.holds]
+    headers = [tx(f"col.{c}") for c in ("instrument", "year", "volume", "why")]
+    widths = table_widths(headers, rows)[:3] + [90]
+    top = book.heading(ws, tx("title.why"), tx("note.why") + _conditional(analysis, tx), widths)
+    book.table(ws, top, headers, rows or [[tx("none")]], {2: book.formats.number}, widths=widths, wrap={3},
+               freeze_columns=1)
 
 
-def _sweep_sheet(book: Book, analysis: Analysis) -> None:
+def _sweep_sheet(book: Book, analysis: Analysis, tx: Texts) -> None:
     sweep = analysis.sweep
-    ws = book.sheet("Reeks")
-    book.put(ws, 0, 0, f"Reeks: {sweep.label}. De doelstelling per waarde; een knikpunt is waar het plan van "
-                       "karakter verandert (een instrument komt erin of valt weg, een regel gaat binden of bindt "
-                       "niet meer).")
-    rows = []
-    for p in sweep.points:
-        rows.append([p.value, p.status, _clean(p.objective), _clean(p.objective) if p.breakpoint else None,
-                     _change_text(p).removeprefix(" (daarna: ").removesuffix(")")])
-    end = book.table(ws, 2, ["waarde", "status", "doelstelling", "knikpunt", "wat verandert"], rows,
-                     {0: NUMBER, 2: NUMBER, 3: NUMBER})
+    name = tx("sheet.sweep")
+    ws = book.sheet(name)
+    f = book.formats
+    rows = [[p.value, _state(p.status, tx), _clean(p.objective), _clean(p.objective) if p.breakpoint else None,
+             _changes(p, tx) or None] for p in sweep.points]
+    headers = [tx(f"col.{c}") for c in ("value", "status", "objective", "breakpoint", "what_changes")]
+    widths = table_widths(headers, rows)[:4] + [40]
+    top = book.heading(ws, tx("title.sweep", label=sweep.label), tx("note.sweep"), widths)
+    end = book.table(ws, top, headers, rows, {0: f.number, 2: f.number, 3: f.number}, widths=widths, wrap={4})
     chart = book.workbook.add_chart({"type": "scatter", "subtype": "straight"})
-    chart.add_series({"name": "doelstelling", "categories": ["Reeks", 3, 0, end, 0],
-                      "values": ["Reeks", 3, 2, end, 2]})
-    chart.add_series({"name": "knikpunt", "categories": ["Reeks", 3, 0, end, 0], "values": ["Reeks", 3, 3, end, 3],
+    chart.add_series({"name": headers[2], "categories": [name, top + 1, 0, end, 0],
+                      "values": [name, top + 1, 2, end, 2]})
+    chart.add_series({"name": headers[3], "categories": [name, top + 1, 0, end, 0],
+                      "values": [name, top + 1, 3, end, 3],
                       "line": {"none": True}, "marker": {"type": "diamond", "size": 8}})
-    chart.set_title({"name": "Wat levert het op?"})
-    chart.set_x_axis({"name": "waarde"})
-    chart.set_y_axis({"name": "doelstelling"})
-    ws.insert_chart(2, 6, chart)
+    chart.set_title({"name": tx("chart.sweep"), "name_font": {"size": 11, "bold": True}})
+    large = max((abs(p.value) for p in sweep.points), default=0) >= 100  # money, or a factor such as 0,9
+    chart.set_x_axis({"name": sweep.label, "num_format": f.whole if large else f.number, "name_font": {"size": 9}})
+    chart.set_y_axis({"name": headers[2], "num_format": f.whole,
+                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 520, "height": 320})
+    ws.insert_chart(top, len(headers) + 1, chart)
 
 
-def _room_sheet(book: Book, analysis: Analysis) -> None:
+def _room_sheet(book: Book, analysis: Analysis, tx: Texts) -> None:
     table = analysis.room
-    ws = book.sheet("Speelruimte")
-    book.put(ws, 0, 0, f"Binnen {number(table.tolerance * 100)}% van de hoogste participatie "
-                       f"({number(table.best or 0)}): het laagste en hoogste volume van elk instrument, over alle "
-                       "jaren samen. Een instrument met ruimte kan een ander vervangen; een vast instrument niet.")
+    ws = book.sheet(tx("sheet.room"))
+    f = book.formats
     rows = []
     for r in table.rooms:
-        verdict = "vast" if r.fixed else "kan schuiven" if r.lowest is not None else "geen antwoord"
-        rows.append([r.instrument, r.unit, _clean(r.optimal), _clean(r.lowest), _clean(r.highest), verdict])
-    book.table(ws, 2, ["instrument", "eenheid", "optimaal", "laagste", "hoogste", "oordeel"], rows,
-               {2: NUMBER, 3: NUMBER, 4: NUMBER})
+        verdict = "room.fixed" if r.fixed else "room.moves" if r.lowest is not None else "room.no_answer"
+        rows.append([r.instrument, r.unit, _clean(r.optimal), _clean(r.lowest), _clean(r.highest), tx(verdict)])
+    headers = [tx(f"col.{c}") for c in ("instrument", "unit", "optimal_volume", "lowest", "highest", "verdict")]
+    note = tx("note.room", tolerance=tx.percent(table.tolerance, 2), best=tx.number(table.best or 0))
+    top = book.heading(ws, tx("title.room"), note, table_widths(headers, rows))
+    book.table(ws, top, headers, rows, dict.fromkeys(range(2, 5), f.number), freeze_columns=1)
 
 
-def add_sheets(book: Book, data, result, analysis: Analysis | None) -> None:
+def _note(note: tuple[str, dict], tx: Texts) -> str:
+    """A remark of the analysis, its counts in the language's notation."""
+    key, values = note
+    return tx(key, **{k: tx.number(v, 0) if isinstance(v, int) else v for k, v in values.items()})
+
+
+def _notes_sheet(book: Book, analysis: Analysis, tx: Texts) -> None:
+    ws = book.sheet(tx("sheet.analysis_notes"))
+    headers = [tx("col.message")]
+    top = book.heading(ws, tx("title.analysis_notes"), tx("note.analysis_notes"), [100])
+    book.table(ws, top, headers, [[_note(n, tx)] for n in analysis.notes], widths=[100], wrap={0})
+
+
+def add_sheets(book: Book, data, result, analysis: Analysis | None, tx: Texts = DUTCH) -> None:
     """Every sheet of the analysis that has content."""
     if analysis is None:
         return
     units = {i: inst.unit for i, inst in data.instruments.items()}
     if analysis.batch is not None:
-        _batch_sheet(book, analysis.batch, data.lines)
+        _batch_sheet(book, analysis.batch, data.lines, tx)
     if analysis.rows is not None:
-        _answer_sheet(book, analysis)
-        _sensitivity_sheet(book, analysis, result, units)
-        _why_sheet(book, analysis, units, result.objective_name)
+        _answer_sheet(book, analysis, tx)
+        _sensitivity_sheet(book, analysis, result, units, tx)
+        _why_sheet(book, analysis, units, result.objective_name, tx)
     if analysis.sweep is not None:
-        _sweep_sheet(book, analysis)
+        _sweep_sheet(book, analysis, tx)
     if analysis.room is not None:
-        _room_sheet(book, analysis)
+        _room_sheet(book, analysis, tx)
     if analysis.notes:
-        ws = book.sheet("Analyse")
-        book.table(ws, 0, ["opmerking"], [[n] for n in analysis.notes])
+        _notes_sheet(book, analysis, tx)
 
 
-def _outcome_json(base: Outcome, outcome: Outcome) -> dict:
+def _outcome_json(base: Outcome, outcome: Outcome, tx: Texts) -> dict:
     return {
         "name": outcome.name,
         "status": outcome.status,
@@ -281,26 +327,26 @@ def _outcome_json(base: Outcome, outcome: Outcome) -> dict:
         else outcome.objective - base.objective,
         "totals": outcome.totals,
         "money_per_line": outcome.money_per_line(),
-        "starts_binding": [rule_label(k) for k in sorted(outcome.binding - base.binding, key=str)],
-        "stops_binding": [rule_label(k) for k in sorted(base.binding - outcome.binding, key=str)]
+        "starts_binding": [rule_label(k, tx) for k in sorted(outcome.binding - base.binding, key=str)],
+        "stops_binding": [rule_label(k, tx) for k in sorted(base.binding - outcome.binding, key=str)]
         if outcome.has_plan else [],
         "plan_differences": [{"instrument": i, "year": t, "base": b, "what_if": w}
                              for i, t, b, w in plan_differences(base, outcome)] if outcome.has_plan else [],
-        "infeasibility": [{**r, "message": relaxation_text(r)} for r in outcome.relaxation()],
-        "changes": [setting_text(s) for s in outcome.settings],
+        "infeasibility": [{**r, "message": relaxation_text(r, tx)} for r in outcome.relaxation()],
+        "changes": [setting_text(s, tx) for s in outcome.settings],
         "rebuilt": outcome.rebuilt,
     }
 
 
-def json_part(analysis: Analysis | None) -> dict | None:
-    """The what-ifs (and sweep and room, when asked) for ``--json``."""
+def json_part(analysis: Analysis | None, tx: Texts = DUTCH) -> dict | None:
+    """The what-ifs (and sweep and room, when asked) for ``--json``; messages in the language of ``tx``."""
     if analysis is None:
         return None
     out: dict = {}
     if analysis.batch is not None:
         batch = analysis.batch
         out["base"] = {"status": batch.base.status, "objective": batch.base.objective, "totals": batch.base.totals}
-        out["runs"] = [_outcome_json(batch.base, o) for o in batch.outcomes]
+        out["runs"] = [_outcome_json(batch.base, o, tx) for o in batch.outcomes]
         out["interrupted"] = batch.interrupted
     if analysis.sweep is not None:
         out["sweep"] = [{"value": p.value, "status": p.status, "objective": p.objective,
@@ -309,20 +355,24 @@ def json_part(analysis: Analysis | None) -> dict | None:
     if analysis.room is not None:
         out["room"] = [{"instrument": r.instrument, "optimal": r.optimal, "lowest": r.lowest, "highest": r.highest,
                         "fixed": r.fixed} for r in analysis.room.rooms]
+    if analysis.notes:
+        out["notes"] = [_note(n, tx) for n in analysis.notes]
     return out
 
 
-def batch_lines(analysis: Analysis | None) -> list[str]:
-    """Short Dutch lines on the what-ifs for the terminal."""
+def batch_lines(analysis: Analysis | None, tx: Texts = DUTCH) -> list[str]:
+    """Short lines on the what-ifs for the terminal."""
     if analysis is None or analysis.batch is None:
         return []
     batch = analysis.batch
-    lines = [f"Wat-als ({len(batch.outcomes)}{', afgebroken' if batch.interrupted else ''}):"]
+    lines = [tx("whatif.terminal_head", count=len(batch.outcomes),
+                stopped=tx("whatif.terminal_stopped") if batch.interrupted else "")]
     for o in batch.outcomes:
         if o.objective is not None and batch.base.objective is not None:
-            lines.append(f"  {o.name}: {o.status}, doelstelling {number(o.objective, 2)} "
-                         f"({number(o.objective - batch.base.objective, 2)} t.o.v. basis)")
+            lines.append(tx("whatif.terminal_line", name=o.name, status=_state(o.status, tx),
+                            objective=tx.number(o.objective, 2),
+                            difference=tx.number(o.objective - batch.base.objective, 2)))
         else:
-            lines.append(f"  {o.name}: {o.status}")
-        lines += [f"    - {relaxation_text(r)}" for r in o.relaxation()]
+            lines.append(f"  {o.name}: {_state(o.status, tx)}")
+        lines += [f"    - {relaxation_text(r, tx)}" for r in o.relaxation()]
     return lines

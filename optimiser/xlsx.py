@@ -17,6 +17,10 @@ from __future__ import annotations
 import contextlib
 import math
 import numbers
+import os
+import re
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
@@ -25,10 +29,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from optimiser.output import save_atomically as save_atomically  # the atomic save lives with the target checks
+from optimiser.texts import texts
 
-EURO = '"€" #,##0'
-NUMBER = "#,##0.00"
-PRICE = "0.0000"
 HEADER_COLOUR = "DDEBF7"
 ASSUMPTION_COLOUR = "FFF2CC"
 FORMULA_STARTS = ("=", "+", "-", "@", "#")  # "#" for error codes such as #N/A
@@ -37,13 +39,64 @@ WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "
                     "constant_memory": True}
 
 
-def column_widths(headers: list[str], rows: list[list[object]], widest: int = 60) -> list[int]:
-    """Column widths from the longest value shown, between 8 and ``widest``."""
+@dataclass(frozen=True)
+class NumberFormats:
+    """The number formats of one language.
+
+    The locale tag (``[$-413]`` Dutch, ``[$-809]`` English) makes the
+    notation part of the cell: LibreOffice shows 1.234,56 whatever its own
+    locale, Excel follows the reader's Windows settings as it always does.
+    """
+
+    euro: str
+    """Money to the euro (detail sheets)."""
+    million: str
+    """Money rounded to € 1,03 mln (summaries)."""
+    whole: str
+    number: str
+    price: str
+    percent: str
+    general: str
+    """Any other number: Excel's General notation in this language."""
+
+
+FORMATS = {
+    "nl": NumberFormats(euro='[$-413]"€" #,##0;[$-413]"€" -#,##0', million='[$-413]"€" #,##0.00,," mln"',
+                        whole="[$-413]#,##0", number="[$-413]#,##0.00", price="[$-413]#,##0.0000",
+                        percent="[$-413]0.0%", general="[$-413]General"),
+    "en": NumberFormats(euro='[$-809]"€"#,##0;[$-809]-"€"#,##0', million='[$-809]"€"#,##0.00,," million"',
+                        whole="[$-809]#,##0", number="[$-809]#,##0.00", price="[$-809]#,##0.0000",
+                        percent="[$-809]0.0%", general="[$-809]General"),
+}
+EURO, NUMBER, PRICE = FORMATS["nl"].euro, FORMATS["nl"].number, FORMATS["nl"].price
+ROWS_PER_PAGE = 55
+"""Lines a landscape A4 page holds before the print is split over another page."""
+CHARS_PER_WIDTH = 1.0
+"""Characters of running text per unit of column width (Calibri 11), on the safe side: a row never cuts text."""
+A4 = 9
+HEADER_LINES = 3
+
+
+def column_widths(headers: list[str], rows: list[list[object]], widest: int = 60,
+                  header_lines: int = 1) -> list[int]:
+    """Column widths from the longest value shown, between 8 and ``widest``.
+
+    With ``header_lines`` above 1 a header may wrap onto that many lines
+    (its longest word still fits), so words in a header do not widen a
+    column of short numbers.
+    """
     widths = []
     for c, header in enumerate(headers):
-        longest = max([len(str(header))] + [len(_shown(r[c])) for r in rows if c < len(r)])
+        header = str(header)
+        needed = max(math.ceil(len(header) / header_lines), max(map(len, header.split() or [""])))
+        longest = max([needed] + [len(_shown(r[c])) for r in rows if c < len(r)])
         widths.append(min(max(longest + 2, 8), widest))
     return widths
+
+
+def table_widths(headers: list[str], rows: list[list[object]]) -> list[int]:
+    """Column widths for a result table, whose headers wrap onto up to three lines."""
+    return column_widths(headers, rows, header_lines=HEADER_LINES)
 
 
 def _shown(value: object) -> str:
@@ -52,18 +105,31 @@ def _shown(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def text_lines(text: str, width: float) -> int:
+    """Printed lines of ``text`` wrapped in a cell ``width`` characters wide."""
+    return max(1, math.ceil(len(text) / max(width * CHARS_PER_WIDTH, 1)))
+
+
 class Book:
     """A result workbook written by XlsxWriter, with its cell formats each made once.
 
     Rows go out as they are written (constant memory): on each sheet, write
-    top to bottom. Use it as a context manager: the file is written at the
-    end, and on an error the workbook's temporary files are freed (the
-    caller removes what was written).
+    top to bottom. Every sheet prints landscape on A4, fitted to the page
+    width, with a footer (file name, page, date) and its first table's
+    header repeated on each page. Use it as a context manager: the file is
+    written at the end, and on an error the workbook's temporary files are
+    freed (the caller removes what was written).
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, language: str = "nl"):
+        self.path = Path(path)
         self.workbook = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+        self.formats = FORMATS[language]
+        self.footer = texts(language)("footer")
         self._styles: dict[tuple, Format | None] = {}
+        self._lines: dict[str, dict[int, int]] = {}
+        self._widths: dict[str, list[float]] = {}
+        self._tabled: set[str] = set()
 
     def __enter__(self) -> Book:
         return self
@@ -76,13 +142,23 @@ class Book:
                 self.workbook.close()
 
     def sheet(self, name: str) -> Worksheet:
-        """A new sheet after the others."""
-        return self.workbook.add_worksheet(name)
+        """A new sheet after the others, set up for printing."""
+        ws = self.workbook.add_worksheet(name)
+        ws.set_landscape()
+        ws.set_paper(A4)
+        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
+        ws.set_footer(self.footer)
+        self._lines[name] = {}
+        self._widths[name] = []
+        return ws
 
     def style(self, number_format: str | None = None, *, header: bool = False, bold: bool = False,
-              wrap: bool = False, text: bool = False) -> Format | None:
-        """The cell format for these properties; ``text`` marks text Excel must not read as a formula."""
-        key = (number_format, header, bold, wrap, text)
+              wrap: bool = False, text: bool = False, size: int | None = None, top: bool = False) -> Format | None:
+        """The cell format for these properties; ``text`` marks text Excel must not read as a formula.
+
+        ``top`` aligns the cell to the top of its row, as wrapped text is.
+        """
+        key = (number_format, header, bold, wrap, text, size, top)
         if key not in self._styles:
             properties: dict[str, object] = {}
             if number_format:
@@ -90,53 +166,165 @@ class Book:
             if header or bold:
                 properties["bold"] = True
             if header:
-                properties.update(pattern=1, bg_color=f"#{HEADER_COLOUR}")
+                properties.update(pattern=1, bg_color=f"#{HEADER_COLOUR}", text_wrap=True, valign="top")
             if wrap:
                 properties.update(text_wrap=True, valign="top")
+            if top:
+                properties["valign"] = "top"
             if text:
                 properties["quote_prefix"] = True
+            if size:
+                properties["font_size"] = size
             self._styles[key] = self.workbook.add_format(properties) if properties else None
         return self._styles[key]
 
     def put(self, ws: Worksheet, row: int, column: int, value: object, number_format: str | None = None, *,
-            header: bool = False, bold: bool = False, wrap: bool = False) -> None:
+            header: bool = False, bold: bool = False, wrap: bool = False, size: int | None = None,
+            top: bool = False) -> None:
         """Write one value by its type: text always as text; a number format applies to numbers only.
 
         Excel has no NaN or infinity: those, like ``None``, leave the cell
         empty (read as "none" or "unlimited").
         """
+        self._lines[ws.get_name()].setdefault(row, 1)
+        look = {"header": header, "bold": bold, "wrap": wrap, "size": size, "top": top}
         if isinstance(value, bool):
-            ws.write_boolean(row, column, value, self.style(header=header, bold=bold, wrap=wrap))
+            ws.write_boolean(row, column, value, self.style(**look))
         elif isinstance(value, numbers.Real) and math.isfinite(value):
-            ws.write_number(row, column, value, self.style(number_format, header=header, bold=bold, wrap=wrap))
+            ws.write_number(row, column, value, self.style(number_format or self.formats.general, **look))
         elif value is None or isinstance(value, numbers.Real):
-            ws.write_blank(row, column, None, self.style(header=header, bold=bold, wrap=wrap))
+            ws.write_blank(row, column, None, self.style(**look))
         else:
             text = str(value)
-            ws.write_string(row, column, text, self.style(header=header, bold=bold, wrap=wrap,
-                                                          text=text.startswith(FORMULA_STARTS)))
+            ws.write_string(row, column, text, self.style(**look, text=text.startswith(FORMULA_STARTS)))
+
+    def widths(self, ws: Worksheet, widths: list[float]) -> float:
+        """Widen the sheet's columns to at least ``widths``; returns the width of those columns together."""
+        known = self._widths[ws.get_name()]
+        for c, width in enumerate(widths):
+            if c == len(known):
+                known.append(width)
+            elif width > known[c]:
+                known[c] = width
+            ws.set_column(c, c, known[c])
+        return sum(known[: len(widths)])
+
+    def paragraph(self, ws: Worksheet, row: int, text: str, columns: int, *, column: int = 0, bold: bool = False,
+                  size: int | None = None) -> None:
+        """Running text in one cell over ``columns`` columns from ``column``, wrapped, its row as high as the text."""
+        width = sum(self._widths[ws.get_name()][column:column + columns])
+        lines = text_lines(text, width)
+        ws.set_row(row, 15 * lines * (size or 11) / 11)
+        self._lines[ws.get_name()][row] = lines
+        style = self.style(bold=bold, wrap=True, size=size, text=text.startswith(FORMULA_STARTS))
+        if columns > 1:
+            ws.merge_range(row, column, row, column + columns - 1, text, style)
+        else:
+            ws.write_string(row, column, text, style)
+
+    def heading(self, ws: Worksheet, title: str, note: str, widths: list[float]) -> int:
+        """A sheet's title and its explanation across the columns of ``widths``; returns the next free row.
+
+        The columns get at least these widths first, so the explanation
+        wraps across the table below it, not inside column A.
+        """
+        self.widths(ws, widths)
+        ws.set_row(0, 20)
+        self.put(ws, 0, 0, title, bold=True, size=13)
+        self.paragraph(ws, 1, note, max(len(widths), 1))
+        return 3
 
     def table(self, ws: Worksheet, top: int, headers: list[str], rows: list[list[object]],
-              formats: dict[int, str] | None = None, freeze: bool = True) -> int:
-        """A header row at ``top`` and the rows below it, columns fitted; returns the last row written.
+              formats: dict[int, str] | None = None, *, title: str | None = None, widths: list[float] | None = None,
+              row_formats: list[dict[int, str]] | None = None, freeze_columns: int = 0, navigate: bool = True,
+              wrap: set[int] | frozenset[int] = frozenset()) -> int:
+        """A table (an optional bold title, a header row, the rows), columns fitted; returns its last row.
 
-        ``formats`` maps a column to the number format of its numbers.
+        ``formats`` maps a column to the number format of its numbers,
+        ``row_formats`` (one map per row) overrides it cell by cell. Text in
+        the ``wrap`` columns (sentences) wraps within the column and its row
+        grows with it. With ``navigate`` the first table of a sheet gets
+        frozen panes below its header, a filter and its header repeated on
+        every printed page.
         """
         formats = formats or {}
+        self.widths(ws, widths or table_widths(headers, rows))
+        if title:
+            self.put(ws, top, 0, title, bold=True)
+            top += 1
+        lines = max(text_lines(h, self._widths[ws.get_name()][c]) for c, h in enumerate(headers))
+        ws.set_row(top, 15 * lines)
+        self._lines[ws.get_name()][top] = lines
         for c, header in enumerate(headers):
             self.put(ws, top, c, header, header=True)
-        for r, values in enumerate(rows, start=top + 1):
+        widths = self._widths[ws.get_name()]
+        for k, values in enumerate(rows):
+            own = row_formats[k] if row_formats else {}
+            row = top + 1 + k
+            wrapped = [text_lines(str(values[c]), widths[c]) for c in wrap
+                       if c < len(values) and isinstance(values[c], str)]
+            if max(wrapped, default=1) > 1:  # before the row's cells: constant memory writes rows as they end
+                ws.set_row(row, 15 * max(wrapped))
+                self._lines[ws.get_name()][row] = max(wrapped)
             for c, value in enumerate(values):
-                self.put(ws, r, c, value, formats.get(c))
-        if freeze:
-            ws.freeze_panes(top + 1, 0)
-        for c, width in enumerate(column_widths(headers, rows)):
-            ws.set_column(c, c, width)
-        return top + len(rows)
+                self.put(ws, row, c, value, own.get(c, formats.get(c)), wrap=c in wrap, top=bool(wrap))
+        end = top + len(rows)
+        if navigate and ws.get_name() not in self._tabled:
+            self._tabled.add(ws.get_name())
+            ws.freeze_panes(top + 1, freeze_columns)
+            ws.repeat_rows(top)
+            if rows:
+                ws.autofilter(top, 0, end, len(headers) - 1)
+        return end
+
+    def pages_tall(self, ws: Worksheet) -> int:
+        """Pages the sheet may take in height: its lines over what one page holds."""
+        return max(1, math.ceil(sum(self._lines[ws.get_name()].values()) / ROWS_PER_PAGE))
 
     def close(self) -> None:
         """Write the file; an OS error (such as a read-only folder) comes out as itself."""
+        for ws in self.workbook.worksheets():
+            if ws.get_name() in self._lines:
+                ws.fit_to_pages(1, self.pages_tall(ws))
         try:
             self.workbook.close()
         except FileCreateError as error:
             raise error.args[0] from None
+        show_chart_axes(self.path)
+
+
+AXES = re.compile(r"<c:(catAx|valAx|dateAx|serAx)>(.*?)</c:\1>", re.S)
+
+
+def _axis_shown(match: re.Match) -> str:
+    """An axis element with ``<c:delete val="0"/>`` written out after its scaling, unless it has one."""
+    body = match.group(2)
+    if "<c:delete " not in body:
+        body = body.replace("</c:scaling>", '</c:scaling><c:delete val="0"/>', 1)
+    return f"<c:{match.group(1)}>{body}</c:{match.group(1)}>"
+
+
+def show_chart_axes(path: Path) -> None:
+    """Write every chart axis's delete flag explicitly, so Excel 365 shows the axis.
+
+    XlsxWriter writes ``<c:delete val="1"/>`` for a hidden axis and nothing
+    for a shown one (the schema's default), and has no option to write it;
+    Excel 365 may hide an axis without the flag. The package is rewritten
+    entry by entry, the chart parts with the flag added.
+    """
+    with zipfile.ZipFile(path) as source:
+        charts = [n for n in source.namelist() if n.startswith("xl/charts/chart") and n.endswith(".xml")]
+        if not charts:
+            return
+        entries = [(info, source.read(info)) for info in source.infolist()]
+    temporary = path.with_name(path.name + ".axes")
+    try:
+        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as target:
+            for info, content in entries:
+                if info.filename in charts:
+                    content = AXES.sub(_axis_shown, content.decode("utf-8")).encode("utf-8")
+                target.writestr(info, content)
+        os.replace(temporary, path)
+    finally:
+        if temporary.exists():
+            temporary.unlink()

@@ -383,7 +383,8 @@ CASES: list[Case] = [
     Case("onbekende-kolom", _set("Kosten", "D3", "kosten_per_eenhied"), "bedoelt u 'kosten_per_eenheid'?",
          cell="D3"),
     Case("eigen-kolom", _set("Kosten", "G3", "opmerking"), "Onbekende kolom 'opmerking'", cell="G3"),
-    Case("onbekende-instelling", _edit(_add_setting("tijdlimiet", 30)), "bedoelt u 'tijdslimiet'?", cell="A13"),
+    # Appended below the example's settings, which gained a row for 'taal' (issue 11).
+    Case("onbekende-instelling", _edit(_add_setting("tijdlimiet", 30)), "bedoelt u 'tijdslimiet'?", cell="A14"),
     Case("blad-verkeerd-gespeld", _edit(_rename_sheet("Gekozen plan", "Gekozen pln")),
          "Het blad 'Gekozen pln' wordt niet gelezen: bedoelt u 'Gekozen plan'?"),
     Case("verplicht-blad-verkeerd-gespeld", _edit(_rename_sheet("Budgetten", "Budgeten")), "bedoelt u 'Budgetten'?"),

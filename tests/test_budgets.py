@@ -249,9 +249,9 @@ def test_result_workbook_has_the_money_sheet(tmp_path, example_data):
     out = tmp_path / "uit.xlsx"
     write_workbook(out, example_data, result, EXAMPLE, [])
     sheet = openpyxl.load_workbook(out)["Geld per regel"]
-    rows = list(sheet.iter_rows(min_row=4, values_only=True))
-    assert list(next(sheet.iter_rows(min_row=3, max_row=3, values_only=True))) == \
-           ["budgetregel", "jaar", "bron", "naam", "component", "bedrag"]
+    rows = list(sheet.iter_rows(min_row=5, values_only=True))  # title, explanation, blank, header (issue 11)
+    assert list(next(sheet.iter_rows(min_row=4, max_row=4, values_only=True))) == \
+           ["Budgetregel", "Jaar", "Bron", "Naam", "Component", "Bedrag (€)"]
     used = {(r.line, r.year): r.used for r in result.budgets.itertuples()}
     for key, amount in used.items():
         assert sum(r[5] for r in rows if (r[0], r[1]) == key) == pytest.approx(amount, abs=0.01)

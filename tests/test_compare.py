@@ -192,13 +192,13 @@ def test_run_adds_comparison_to_workbook_and_json(tmp_path, capsys):
     assert comparison["money_saved_same_participation"] > 0
     assert set(comparison["totals"]) >= {"person_years", "benefit", "total_cost", "money_gemeente", "money_rijk"}
     workbook = openpyxl.load_workbook(out)
-    assert {"Raadsvoorstel", "Vergelijking", "Geld per budgetregel", "Overtredingen gekozen plan", "Wie betaalt",
-            "Grafieken", "Verantwoording"} <= set(workbook.sheetnames)
-    assert len(workbook["Grafieken"]._charts) == 3
+    assert {"Raadsvoorstel", "Vergelijking", "Geld per budgetregel", "Overtredingen gekozen plan", "Grafieken",
+            "Grafiekdata", "Verantwoording"} <= set(workbook.sheetnames)
+    assert len(workbook["Grafieken"]._charts) == 4  # fte, trajecten, participation, money
     for name in workbook.sheetnames:  # Excel's rules for sheet names
         assert len(name) <= 31 and not set(name) & set("[]:*?/\\")
-    audit = {row[0]: row[1] for row in workbook["Verantwoording"].iter_rows(min_row=2, values_only=True)}
+    audit = {row[0]: row[1] for row in workbook["Verantwoording"].iter_rows(min_row=5, values_only=True)}
     assert len(audit["SHA-256 van het invoerbestand"]) == 64
     assert audit["Status"] == "optimaal"
     text = " ".join(str(row[0]) for row in workbook["Raadsvoorstel"].iter_rows(values_only=True) if row[0])
-    assert "Voor hetzelfde geld kunnen" in text and "goedkoper" in text
+    assert "binnen dezelfde budgetten en eisen kunnen 135 persoonsjaren meer" in text and "goedkoper" in text

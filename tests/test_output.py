@@ -109,21 +109,23 @@ def test_result_workbook_read_back(tmp_path):
     target = pipeline.write(outcome, tmp_path / "resultaat.xlsx", source)
 
     workbook = openpyxl.load_workbook(target)
+    # "Wie betaalt" is now a block of Vergelijking; the chart figures are on a hidden sheet (issue 11).
     assert workbook.sheetnames == ["Raadsvoorstel", "Samenvatting", "Plan", "Budgetgebruik", "Geld per regel",
                                    "Eisen", "Doelgroepen",
                                    "Vergelijking", "Geld per budgetregel", "Overtredingen gekozen plan",
-                                   "Wie betaalt", "Grafieken", "Opmerkingen", "Verantwoording"]
+                                   "Grafieken", "Grafiekdata", "Opmerkingen", "Verantwoording"]
+    # Each sheet: a title on row 1, its explanation on row 2, the table's header on row 4.
     summary = workbook["Samenvatting"]
-    assert summary.freeze_panes == "A2"
-    assert (summary["A2"].value, summary["B2"].value, summary["B2"].data_type) == ("Berekening", "=SOM(A1:A3)", "s")
-    assert workbook["Opmerkingen"]["D2"].value == "-stelpost is geen budgetregel"
+    assert summary.freeze_panes == "A5"
+    assert (summary["A5"].value, summary["B5"].value, summary["B5"].data_type) == ("Berekening", "=SOM(A1:A3)", "s")
+    assert workbook["Opmerkingen"]["D5"].value == "-stelpost is geen budgetregel"
     budgets = workbook["Budgetgebruik"]
-    assert budgets.freeze_panes == "A4"
-    assert (budgets["A3"].value, budgets["D3"].value) == ("budgetregel", "beschikbaar")
-    assert budgets["A3"].font.b and budgets["A3"].fill.fgColor.rgb.endswith("DDEBF7")
-    assert isinstance(budgets["D4"].value, (int, float)) and budgets["D4"].number_format == EURO
+    assert budgets.freeze_panes == "B5"
+    assert (budgets["A4"].value, budgets["D4"].value) == ("Budgetregel", "Beschikbaar (€)")
+    assert budgets["A4"].font.b and budgets["A4"].fill.fgColor.rgb.endswith("DDEBF7")
+    assert isinstance(budgets["D5"].value, (int, float)) and budgets["D5"].number_format == EURO
     assert budgets.column_dimensions["A"].width > 20  # fitted to "Gemeentelijke bijdrage NWG"
-    assert len(workbook["Grafieken"]._charts) == 3
+    assert len(workbook["Grafieken"]._charts) == 4
     with zipfile.ZipFile(target) as archive:
         charts = sorted(n for n in archive.namelist() if n.startswith("xl/charts/chart"))
-    assert charts == ["xl/charts/chart1.xml", "xl/charts/chart2.xml", "xl/charts/chart3.xml"]
+    assert charts == [f"xl/charts/chart{k}.xml" for k in range(1, 5)]

@@ -78,7 +78,8 @@ def test_example_upload_shows_the_pipelines_plan_and_downloads_its_workbook(clie
     # The headline numbers are the pipeline's, in Dutch notation: 2.337,84 person-years.
     persons = base.result.totals["person_years"]
     assert f"{persons:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".") in text
-    assert "Voor hetzelfde geld kunnen 135 persoonsjaren meer meedoen" in text
+    # The raadsvoorstel's comparison (not "voor hetzelfde geld": the optimum spends more, issue 8).
+    assert "binnen dezelfde budgetten en eisen kunnen 135 persoonsjaren meer meedoen" in text
     # Charts: participation per year, chosen against optimal, and one per budget line.
     assert page.text.count("<svg") == 2 + len({line for line, _ in base.data.budgets})
     assert "Wat knelt" in text and "Participatiebudget" in text

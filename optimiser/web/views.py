@@ -18,7 +18,7 @@ from models.solve import Result
 from optimiser.comparison_report import measure_label, summary_text, violation_rows
 from optimiser.pipeline import Run
 from optimiser.report import infeasibility_rows
-from optimiser.texts import OBJECTIVE_LABELS, duals_note, euros, number, relaxation_text, status_text
+from optimiser.texts import duals_note, euros, number, objective_label, relaxation_text, status_text
 from optimiser.web.charts import Series, bar_chart, line_chart
 
 HEADLINE = ("person_years", "participation", "benefit", "societal_value", "topup", "gemeente_spending",
@@ -74,7 +74,7 @@ def result_view(run: Run) -> dict:
         "status": status_text(result),
         "has_plan": result.has_plan,
         "optimal": run.has_plan_to_show,
-        "objective": OBJECTIVE_LABELS.get(result.objective_name, result.objective_name),
+        "objective": objective_label(result.objective_name),
         "objective_value": shown(result.objective_value),
         "scenario": result.scenario,
         "gap": f"{number(100 * result.gap, 4)}%" if result.gap is not None else None,
