@@ -236,8 +236,8 @@ def _run(args) -> int:
     from optimiser import pipeline
     from optimiser.comparison_report import summary_text
     from optimiser.output import result_target
-    from optimiser.report import infeasibility_rows, json_summary
-    from optimiser.texts import relaxation_text, status_text, texts
+    from optimiser.report import conflict_rows, infeasibility_rows, json_summary
+    from optimiser.texts import conflict_text, relaxation_text, status_text, texts
     from optimiser.whatif_report import batch_lines, json_part
 
     # The target is checked before the solve: a wrong -o should not cost the user the wait.
@@ -267,6 +267,10 @@ def _run(args) -> int:
         print(status_text(result, tx))
         for row in infeasibility_rows(result):
             print("  - " + relaxation_text(row, tx))
+        if result.integer_only:
+            print("  " + tx("conflict.integer_only"))
+        if not result.conflict.empty:
+            print("  " + conflict_text(conflict_rows(result), tx))
         if result.has_plan:
             print(say.OBJECTIVE.format(name=result.objective_name, value=tx.number(result.objective_value, 2)))
             if result.scenario:

@@ -17,7 +17,16 @@ from optimiser.comparison_report import add_comparison_sheets, violation_rows
 from optimiser.council import add_council_sheet
 from optimiser.money_report import add_money_sheet
 from optimiser.problems import Problem
-from optimiser.texts import DUTCH, Texts, duals_note, objective_label, relaxation_text, shadow_unit, status_text
+from optimiser.texts import (
+    DUTCH,
+    Texts,
+    conflict_text,
+    duals_note,
+    objective_label,
+    relaxation_text,
+    shadow_unit,
+    status_text,
+)
 from optimiser.whatif_report import add_sheets as add_whatif_sheets
 from optimiser.xlsx import Book, NumberFormats, save_atomically, table_widths
 
@@ -172,13 +181,8 @@ def _write_sheets(book: Book, tx: Texts, data: ProblemData, result: Result, sour
     shares = requirements.kind == "aandeel" if not requirements.empty else None
     _frame_sheet(book, tx, "requirements", tx("note.requirements"), requirements, REQUIREMENT_COLUMNS, shares)
     _frame_sheet(book, tx, "groups", tx("note.groups"), result.groups, GROUP_COLUMNS)
-    if not result.infeasibility.empty:
-        ws = book.sheet(tx("sheet.infeasibility"))
-        rows = [[tx.get(f"kind.{r['kind']}", r["kind"]), r["name"], r["year"], r["change"], r["unit"],
-                 relaxation_text(r, tx)] for r in infeasibility_rows(result)]
-        headers = [tx(f"col.{c}") for c in ("kind", "name", "year", "change", "unit", "explanation")]
-        top = book.heading(ws, tx("title.infeasibility"), tx("note.infeasibility"), table_widths(headers, rows))
-        book.table(ws, top, headers, rows, {3: book.formats.number})
+    if not result.infeasibility.empty or not result.conflict.empty or result.integer_only:
+        _infeasibility_sheet(book, result, tx)
     if comparison is not None:
         add_comparison_sheets(book, data, comparison, tx)
     add_whatif_sheets(book, data, result, analysis, tx)
@@ -194,6 +198,33 @@ def _write_sheets(book: Book, tx: Texts, data: ProblemData, result: Result, sour
         rows = [[_audit_label(label, tx), _plain(value, tx)] for label, value in audit.items()]
         top = book.heading(ws, tx("title.audit"), tx("note.audit"), table_widths(headers, rows))
         book.table(ws, top, headers, rows)
+
+
+def _infeasibility_sheet(book: Book, result: Result, tx: Texts) -> None:
+    """Why there is no plan: the smallest relaxation in money, then the rules that conflict."""
+    ws = book.sheet(tx("sheet.infeasibility"))
+    rows = [[tx.get(f"kind.{r['kind']}", r["kind"]), r["name"], r["year"], r["change"], r["unit"],
+             relaxation_text(r, tx), r["value"]] for r in infeasibility_rows(result)]
+    headers = [tx(f"col.{c}") for c in ("kind", "name", "year", "change", "unit", "explanation", "value_money")]
+    top = book.heading(ws, tx("title.infeasibility"), tx("note.infeasibility"), table_widths(headers, rows))
+    if result.integer_only:
+        book.put(ws, top, 0, tx("conflict.integer_only"))
+        top += 2
+    top = book.table(ws, top, headers, rows, {3: book.formats.number, 6: book.formats.euro}) + 2
+    conflict = conflict_rows(result)
+    if conflict:
+        headers = [tx(f"col.{c}") for c in ("kind", "name", "year", "side", "hard")]
+        rows = [[tx.get(f"kind.{r['kind']}", r["kind"]), r["name"], r["year"], tx(f"side.{r['side']}"),
+                 _plain(bool(r["hard"]), tx)] for r in conflict]
+        book.put(ws, top, 0, tx("title.conflict"), bold=True)
+        book.put(ws, top + 1, 0, tx("note.conflict"))
+        book.table(ws, top + 3, headers, rows)
+
+
+def conflict_rows(result: Result) -> list[dict]:
+    """The rules of an infeasible result that cannot hold together, as plain dicts."""
+    return [{k: bool(v) if k == "hard" else _plain(v) for k, v in row.items()}
+            for row in result.conflict.to_dict("records")]
 
 
 def _audit_label(label: str, tx: Texts) -> str:
@@ -277,6 +308,8 @@ def json_summary(data: ProblemData, result: Result, output: Path | None, problem
         "shadow_prices_conditional": result.duals_conditional,
         "totals": result.totals,
         "infeasibility": [{**row, "message": relaxation_text(row, tx)} for row in infeasibility_rows(result)],
+        "conflict": conflict_rows(result),
+        "conflict_message": conflict_text(conflict_rows(result), tx) if not result.conflict.empty else None,
         "warnings": [str(p) for p in problems if p.severity != "fout"],
         "chosen": chosen,
         "comparison": compared,

@@ -176,6 +176,18 @@ def relaxation_text(row: dict, tx: Texts = DUTCH) -> str:
               verb=tx("relax.lower" if lower else "relax.raise"))
 
 
+def conflict_text(rows: list[dict], tx: Texts = DUTCH) -> str:
+    """One sentence naming the rules of an infeasible model that cannot hold together (HiGHS's IIS)."""
+    return tx("conflict.intro", rules="; ".join(conflict_rule(row, tx) for row in rows))
+
+
+def conflict_rule(row: dict, tx: Texts = DUTCH) -> str:
+    """One rule of a conflict: kind, name, year and which bound, marked when it is hard."""
+    side = tx(f"side.{row['side']}") + (", " + tx("side.hard") if row.get("hard") else "")
+    return tx("conflict.rule", kind=tx.get(f"kind.{row['kind']}", row["kind"]), name=row["name"] or "",
+              year=_year(row["year"], tx) if row["year"] is not None else "", side=side).replace("  ", " ")
+
+
 def violation_text(row: dict, tx: Texts = DUTCH) -> str:
     """One sentence for a rule a given plan breaks, e.g. 'Beschut werk 2023: 29 fte, eis 31 fte: ...'."""
     kind, name, unit = row["kind"], row["name"], row["unit"]

@@ -109,3 +109,38 @@ def test_an_intake_stop_given_by_a_series_is_never_relaxed():
     data = replace(data, given_volume={("Wsw", 2021): 80.0})
     [row] = smallest_relaxation(data).to_dict("records")
     assert (row["kind"], row["name"], row["change"]) == ("eis", "Wsw 90", pytest.approx(10))
+
+
+def test_an_infeasible_workbook_names_its_shortfall_and_conflict_in_every_output(tmp_path, capsys):
+    """The example with no Participatiebudget in 2021 (C4 = 0).
+
+    The line must still pay the 'precies' old Wsw group and its €245.000
+    savings target, and may not draw from the algemene middelen (cap 0): the
+    diagnosis is that line's 2021 shortfall in euros, and the rules in
+    conflict are that budget and its top-up cap.
+    """
+    import json
+
+    import openpyxl
+
+    from optimiser.cli import EXIT_NO_PLAN, main
+    from tests.conftest import EXAMPLE
+
+    workbook = openpyxl.load_workbook(EXAMPLE)
+    workbook["Budgetten"]["C4"] = 0
+    source = tmp_path / "krap.xlsx"
+    workbook.save(source)
+    target = tmp_path / "uit.xlsx"
+    assert main(["run", str(source), "-o", str(target), "--json"]) == EXIT_NO_PLAN
+    summary = json.loads(capsys.readouterr().out)
+    [relaxation] = summary["infeasibility"]
+    assert (relaxation["kind"], relaxation["name"], relaxation["year"]) == ("budget", "Participatiebudget", 2021)
+    assert relaxation["message"].startswith("Participatiebudget 2021: €5.311.778 tekort")
+    assert {(r["kind"], r["name"], r["year"], r["side"]) for r in summary["conflict"]} == {
+        ("budget", "Participatiebudget", 2021, "upper"), ("max_aanvulling", "Participatiebudget", 2021, "upper")}
+    assert summary["conflict_message"] == ("Deze regels kunnen niet samen: budget Participatiebudget 2021 "
+                                           "(bovengrens); maximale aanvulling Participatiebudget 2021 (bovengrens).")
+    sheet = openpyxl.load_workbook(target)["Onhaalbaarheid"]
+    texts = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert "Deze regels kunnen niet samen" in texts
+    assert any(t.startswith("Participatiebudget 2021: €5.311.778 tekort") for t in texts)

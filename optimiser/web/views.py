@@ -17,8 +17,16 @@ from models.evaluate import Evaluation
 from models.solve import Result
 from optimiser.comparison_report import measure_label, summary_text, violation_rows
 from optimiser.pipeline import Run
-from optimiser.report import infeasibility_rows
-from optimiser.texts import duals_note, euros, number, objective_label, relaxation_text, status_text
+from optimiser.report import conflict_rows, infeasibility_rows
+from optimiser.texts import (
+    conflict_text,
+    duals_note,
+    euros,
+    number,
+    objective_label,
+    relaxation_text,
+    status_text,
+)
 from optimiser.web.charts import Series, bar_chart, line_chart
 
 HEADLINE = ("person_years", "participation", "benefit", "societal_value", "topup", "gemeente_spending",
@@ -80,6 +88,7 @@ def result_view(run: Run) -> dict:
         "gap": f"{number(100 * result.gap, 4)}%" if result.gap is not None else None,
         "seconds": number(run.seconds.get("total", 0.0), 2),
         "infeasibility": [relaxation_text(row) for row in infeasibility_rows(result)],
+        "conflict": _conflict(result),
         "warnings": [str(p) for p in run.warnings],
         "summary": summary_text(data, comparison) if comparison is not None else [],
         "headline": [], "charts": [], "plan": None, "comparison": [], "violations": [], "budgets": [],
@@ -182,6 +191,12 @@ def money_charts(result: Result, chosen: Evaluation | None) -> list[Markup]:
     return charts
 
 
+def _conflict(result: Result) -> str | None:
+    """The rules that cannot hold together, in one sentence (None when there are none to name)."""
+    rows = conflict_rows(result)
+    return conflict_text(rows) if rows else None
+
+
 def whatif_view(run: Run, change: str, outcome: Result) -> dict:
     """A what-if beside the base: status, totals, volumes and money used, and the explanation when infeasible."""
     base = run.result
@@ -190,6 +205,7 @@ def whatif_view(run: Run, change: str, outcome: Result) -> dict:
         "base_status": status_text(base), "status": status_text(outcome), "has_plan": outcome.has_plan,
         "rebuilt": outcome.rebuilt,
         "infeasibility": [relaxation_text(row) for row in infeasibility_rows(outcome)],
+        "conflict": _conflict(outcome),
         "totals": [], "plan": [], "budgets": [], "charts": [],
     }
     if not (outcome.has_plan and base.has_plan):
