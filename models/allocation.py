@@ -70,7 +70,8 @@ def build(data: ProblemData) -> pyo.ConcreteModel:
     add_requirements(m, data)
     add_scenarios(m, data)
     add_expressions(m, data)
-    add_participation_floor(m)
+    add_spending_caps(m, data)
+    add_deviation(m, data)
     objective = data.settings.objective
     if objective == "maatschappelijke_waarde":
         m.objective = pyo.Objective(expr=m.societal_value, sense=pyo.maximize)
@@ -291,15 +292,45 @@ def add_scenarios(m: pyo.ConcreteModel, data: ProblemData) -> None:
     m.scenario_allows = pyo.Constraint(m.RESTRICTED, rule=scenario_rule)
 
 
-def add_participation_floor(m: pyo.ConcreteModel) -> None:
-    """``participation >= floor``; no floor (``-inf``) until a later phase sets one.
+def add_spending_caps(m: pyo.ConcreteModel, data: ProblemData) -> None:
+    """``cost + top-ups paid + committed <= cap[b,t]``: no cap (``+inf``) until a comparison sets one.
 
-    The lexicographic objective holds the best participation with it while it
-    spares money; the comparison asks for the cheapest plan with at least the
-    chosen plan's participation.
+    The money a plan uses from a line (see the budget table's *used*); the
+    comparison's *hetzelfde geld* bounds it by the chosen plan's use of every
+    line and year. Written with every number on the right, like the budget row.
     """
-    m.floor = pyo.Param(mutable=True, initialize=-math.inf)
-    m.participation_floor = pyo.Constraint(expr=m.participation >= m.floor)
+    m.cap = pyo.Param(m.BT, mutable=True, initialize=math.inf)
+
+    def rule(_m, b, t):
+        lhs = direct_cost(m, b, t) + topups_paid(m, b, t)
+        if isinstance(lhs, (int, float)):
+            return pyo.Constraint.Skip
+        return lhs <= m.cap[b, t] - m.committed[b, t]
+
+    m.spending_cap = pyo.Constraint(m.BT, rule=rule)
+
+
+def add_deviation(m: pyo.ConcreteModel, data: ProblemData) -> None:
+    """``v[i,t] - c*v[i,t-1] - change_up[i,t] + change_down[i,t] = reference[i,t]``: change against a reference.
+
+    The reference is the chosen plan's volume where the workbook has a chosen
+    plan (``c = 0``), else the previous year's volume (``c = 1``, the starting
+    stock in the first year). Only the last tie-break phase prices it
+    (:data:`models.solve.TIE_BREAKS`); ``change`` is the sum of both parts.
+    """
+    chosen = bool(data.chosen_plan)
+    m.reference = pyo.Param(m.I, m.T, mutable=True, initialize={
+        (i, t): (data.chosen_plan.get((i, t), 0.0) if chosen
+                 else data.instruments[i].start if t == m.T.first() else 0.0) for i in m.I for t in m.T})
+    m.change_up = pyo.Var(m.I, m.T, domain=pyo.NonNegativeReals)
+    m.change_down = pyo.Var(m.I, m.T, domain=pyo.NonNegativeReals)
+
+    def rule(_m, i, t):
+        previous = 0.0 if chosen or t == m.T.first() else m.v[i, m.T.prev(t)]
+        return m.v[i, t] - previous - m.change_up[i, t] + m.change_down[i, t] == m.reference[i, t]
+
+    m.deviation = pyo.Constraint(m.I, m.T, rule=rule)
+    m.change = pyo.Expression(expr=sum(m.change_up[k] + m.change_down[k] for k in m.change_up))
 
 
 def add_expressions(m: pyo.ConcreteModel, data: ProblemData) -> None:
@@ -322,7 +353,7 @@ def measures(m: pyo.ConcreteModel) -> dict[str, object]:
     """Every linear measure of a plan by name: the objectives and the totals of a result."""
     named = {"participation": m.participation, "person_years": m.person_years, "benefit": m.benefit,
              "societal_value": m.societal_value, "gemeente_spending": m.gemeente_spending, "topup": m.topups,
-             "total_cost": m.total_cost}
+             "total_cost": m.total_cost, "change": m.change}
     named.update({f"money_{who}": m.bearer_money[who] for who in m.BEARERS})
     return named
 

@@ -182,8 +182,10 @@ class Solution:
     col_dual: np.ndarray | None = None
     """Reduced costs."""
     rhs_down: np.ndarray | None = None
-    """How far each row's right-hand side may fall with the same price (``nan``: unlimited)."""
+    """How far each binding row's right-hand side may fall with the same price (``inf``: unlimited)."""
     rhs_up: np.ndarray | None = None
+    row_basic: np.ndarray | None = None
+    """Rows that do not bind in the priced basis (their ranges follow from the plan's slack)."""
     seconds: float = 0.0
 
 
@@ -272,6 +274,21 @@ class HighsModel:
         """One matrix entry (a new entry where there was none; 0 removes one)."""
         self.highs.changeCoeff(row, col, float(value))
 
+    def set_extra_rows(self, rows: list[tuple[np.ndarray, float, float]]) -> None:
+        """Rows after the compiled model's, ``lower <= vector @ x <= upper``, replacing the previous extra rows.
+
+        A session's holds (a later phase keeps what an earlier one reached);
+        solutions report the compiled model's rows only.
+        """
+        base, count = self.compiled.num_row, self.highs.getNumRow()
+        if count > base:
+            self.highs.deleteRows(count - base, np.arange(base, count, dtype=np.int32))
+        for vector, lower, upper in rows:
+            cols = np.flatnonzero(vector)
+            if len(cols):
+                self.highs.addRow(_finite(lower, -INF), _finite(upper, INF), len(cols), cols.astype(np.int32),
+                                  np.asarray(vector, dtype=float)[cols])
+
     def row_entries(self, row: int) -> dict[int, float]:
         """The nonzero entries of a row, column to value."""
         _, _, count, _ = self.highs.getRow(row)
@@ -319,7 +336,8 @@ class HighsModel:
         if has_solution:
             result = self.highs.getSolution()
             solution.x = np.asarray(result.col_value, dtype=float)
-            solution.activity = np.asarray(result.row_value, dtype=float)
+            rows = self.compiled.num_row  # without the extra rows
+            solution.activity = np.asarray(result.row_value, dtype=float)[:rows]
             solution.objective = float(info.objective_function_value)
             if self.is_mip:
                 solution.bound = float(info.mip_dual_bound)
@@ -327,23 +345,38 @@ class HighsModel:
             else:
                 solution.gap = 0.0 if status == OPTIMAL else None
             if prices and not self.is_mip and status == OPTIMAL:
-                solution.row_dual = np.asarray(result.row_dual, dtype=float)
+                solution.row_dual = np.asarray(result.row_dual, dtype=float)[:rows]
                 solution.col_dual = np.asarray(result.col_dual, dtype=float)
-                solution.rhs_down, solution.rhs_up = self._ranging()
+                solution.rhs_down, solution.rhs_up, solution.row_basic = self._ranging()
         solution.seconds = time.perf_counter() - started
         return solution
 
-    def _ranging(self) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """How far each row's active bound may move (down, up) keeping the basis; ``nan`` for unlimited."""
+    def _ranging(self) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+        """How far each binding row's bound may fall and rise keeping the basis, and which rows are basic.
+
+        ``inf`` means unlimited. HiGHS's row-bound ranging describes a basic row in a form that is not
+        "how far may the right-hand side move at this price" (it gave a room
+        of 6,000 as a fall of -6,000): for such a row the caller derives the
+        range from its slack (:meth:`models.tables.PlanValues.rhs_range`).
+        A row free on both sides gets ``nan``.
+        """
         status, ranging = self.highs.getRanging()
         if status != highspy.HighsStatus.kOk or not ranging.valid:
-            return None, None
+            return None, None, None
         lp = self.highs.getLp()
         upper, lower = np.asarray(lp.row_upper_, dtype=float), np.asarray(lp.row_lower_, dtype=float)
-        current = np.where(upper < INF, upper, lower)
+        current = np.where(upper < INF, upper, np.where(lower > -INF, lower, np.nan))
         down = np.asarray(ranging.row_bound_dn.value_, dtype=float)
         up = np.asarray(ranging.row_bound_up.value_, dtype=float)
-        return (np.where(down <= -INF, np.nan, down - current), np.where(up >= INF, np.nan, up - current))
+        with np.errstate(invalid="ignore"):
+            fall = np.where(down <= -INF, np.inf, np.maximum(current - down, 0.0))
+            rise = np.where(up >= INF, np.inf, np.maximum(up - current, 0.0))
+        basis = self.highs.getBasis()
+        basic = np.array([s == highspy.HighsBasisStatus.kBasic for s in basis.row_status], dtype=bool)
+        free = np.isnan(current)
+        fall[free], rise[free] = np.nan, np.nan
+        rows = self.compiled.num_row
+        return fall[:rows], rise[:rows], basic[:rows]
 
 
 def _status(model_status) -> str:

@@ -57,8 +57,12 @@ UNSET = object()
 
 CHEAPEST = "minimale_kosten"
 LEAST_GEMEENTE_MONEY = "minimale_gemeentelijke_inzet"
+LEAST_TOPUP = "minimale_aanvulling"
+LEAST_CHANGE = "minimale_verandering"
 FEASIBILITY = "haalbaarheid"
 OBJECTIVES = {
+    LEAST_TOPUP: ("topup", MINIMIZE),
+    LEAST_CHANGE: ("change", MINIMIZE),
     "participatie": ("participation", MAXIMIZE),
     "lexicografisch": ("participation", MAXIMIZE),
     "maatschappelijke_waarde": ("societal_value", MAXIMIZE),
@@ -94,6 +98,8 @@ class Session:
         self.data = _own_copy(data)
         self.rebuilds = 0
         self._reported_rebuilds = 0
+        self._holds: dict[str, tuple[float, float]] = {}
+        """Measure -> (lower, upper) that the following solves keep (see :meth:`hold`)."""
         self._build()
 
     # -- building --------------------------------------------------------------------
@@ -146,6 +152,7 @@ class Session:
         if self.trivially_infeasible:
             return Solution(status=INFEASIBLE, has_solution=False)
         self._set_objective(objective)
+        self._sync_holds()
         solution = self.highs.solve((deadline or Deadline(None)).left(), prices=prices)
         if solution.status == INFEASIBLE_OR_UNBOUNDED:
             solution.status = self._infeasible_or_unbounded(deadline)
@@ -176,10 +183,37 @@ class Session:
         self._set_objective(objective or self.data.settings.objective)
         self.highs.write(path)
 
-    def set_floor(self, floor: float | None) -> None:
-        """``participation >= floor``; ``None`` removes the floor."""
-        self.model.floor = -INF if floor is None else floor
-        self._push_bounds(self.model.participation_floor)
+    def hold(self, measure: str, lower: float | None = None, upper: float | None = None) -> None:
+        """``lower <= measure <= upper`` in the following solves (``None``: no bound), until :meth:`release`.
+
+        A measure is any of :func:`models.allocation.measures`; the row is
+        added to HiGHS from its compiled vector at each solve (so it follows
+        a changed cost) and is not part of the Pyomo model.
+        """
+        self._holds[measure] = (-INF if lower is None else float(lower), INF if upper is None else float(upper))
+
+    def release(self) -> None:
+        """Remove every bound :meth:`hold` set."""
+        self._holds.clear()
+
+    def _sync_holds(self) -> None:
+        rows = []
+        for measure, (lower, upper) in self._holds.items():
+            vector, offset = self.compiled.measures[measure]
+            rows.append((vector, lower - offset, upper - offset))
+        self.highs.set_extra_rows(rows)
+
+    def cap_spending(self, caps: dict[tuple[str, int], float] | None) -> None:
+        """At most ``caps[b,t]`` used from line ``b`` in year ``t`` (cost, top-ups paid, committed); None: no caps."""
+        m = self.model
+        for key in m.BT:
+            m.cap[key] = INF if caps is None else float(caps.get(key, INF))
+            self._push_if_row(m.spending_cap, key)
+
+    def _push_if_row(self, family, key) -> None:
+        """Push the bounds of a row of ``family`` that exists (a line nothing touches has none)."""
+        if key in family and self.compiled is not None and self.compiled.row(family[key]) is not None:
+            self._push_bounds(family[key])
 
     def prices_at(self, x: np.ndarray, objective: str, deadline: Deadline | None = None) -> Solution | None:
         """Duals, reduced costs and ranges of the LP with every integer fixed at its value in ``x``.
@@ -249,6 +283,7 @@ class Session:
                 param[key] = changes[name]
         if "committed" in changes:
             self._measures_stale = True
+            self._push_if_row(m.spending_cap, key)
         self._push_bounds(m.budget[key])
 
     def change_cost(self, instrument: str, line: str, year: int, *, cost=UNSET, once=UNSET) -> None:
@@ -269,6 +304,7 @@ class Session:
         m.once[key] = self.data.once.get(key, 0.0)
         self._measures_stale = True
         self._push_row(m.budget[line, year])
+        self._push_row(m.spending_cap[line, year])
 
     def change_scenario_cost(self, scenario: str, line: str, year: int, *, friction=UNSET, fixed=UNSET) -> None:
         """Change the friction and/or fixed cost a scenario puts on a line in a year."""
@@ -286,6 +322,7 @@ class Session:
         m.scenario_cost[key] = self.data.scenario_cost(*key)
         self._measures_stale = True
         self._push_row(m.budget[line, year])
+        self._push_row(m.spending_cap[line, year])
 
     def change_instrument(self, instrument: str, **bounds) -> None:
         """Change bounds of an instrument (``None`` removes a bound).
@@ -366,6 +403,16 @@ class Session:
         allocation.fix_scenario(self.model, scenario)
         for s in self.model.S:
             self._push_col_bounds(self.model.y[s])
+
+    def set_reference(self, plan: dict[tuple[str, int], float]) -> None:
+        """A new chosen plan: the reference the last tie-break measures change against."""
+        self.data.chosen_plan = dict(plan)
+        if not self._built():
+            return
+        m = self.model
+        for key in m.deviation:
+            m.reference[key] = float(plan.get(key, 0.0))
+            self._push_bounds(m.deviation[key])
 
     def _refresh_big_m(self, keys) -> None:
         """Rows ``u <= M * sum y`` whose ``M`` follows bounds and group sizes."""
@@ -455,10 +502,13 @@ class Session:
             return False
         if old_fixed != new_fixed:
             changes.append(lambda: self.fix_scenario(new_fixed))
+        if bool(old.chosen_plan) != bool(new.chosen_plan):
+            return False  # the change is measured against another reference: other rows
+        if old.chosen_plan != new.chosen_plan:
+            changes.append(lambda: self.set_reference(new.chosen_plan))
         for change in changes:
             change()
         self.data.settings = new.settings
-        self.data.chosen_plan = dict(new.chosen_plan)
         return True
 
 

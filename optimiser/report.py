@@ -6,6 +6,7 @@ and turns its English tables into Dutch sheets.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -28,15 +29,32 @@ BUDGET_COLUMNS = {"line": ("budgetregel", None), "year": ("jaar", None), "bearer
                   "surplus_received": ("overschot ontvangen", EURO), "used": ("gebruikt", EURO),
                   "surplus": ("overschot afgedragen", EURO), "slack": ("ruimte", EURO),
                   "shadow_price": ("schaduwprijs per €1.000", PRICE),
-                  "valid_down": ("geldig tot daling van (€)", EURO), "valid_up": ("geldig tot stijging van (€)", EURO)}
+                  "valid_down": ("mag dalen met (€)", EURO), "valid_up": ("mag stijgen met (€)", EURO)}
 REQUIREMENT_COLUMNS = {"requirement": ("eis", None), "year": ("jaar", None), "kind": ("soort", None),
                        "quantity": ("grootheid", None), "sense": ("richting", None), "value": ("waarde", NUMBER),
                        "bound": ("grens", NUMBER), "slack": ("ruimte", NUMBER),
                        "shadow_price": ("schaduwprijs per eenheid", PRICE),
-                       "valid_down": ("geldig tot daling van", NUMBER), "valid_up": ("geldig tot stijging van", NUMBER)}
+                       "valid_down": ("mag dalen met", NUMBER), "valid_up": ("mag stijgen met", NUMBER)}
 GROUP_COLUMNS = {"group": ("doelgroep", None), "year": ("jaar", None), "size": ("omvang", NUMBER),
                  "exact": ("precies", None), "persons": ("personen", NUMBER), "slack": ("ruimte", NUMBER),
                  "shadow_price": ("schaduwprijs per persoon", PRICE)}
+
+
+RANGES = ("valid_down", "valid_up")
+UNKNOWN_RANGE = "onbekend"
+"""Shown where no ranging is available (no prices): never left empty, since empty means unlimited."""
+
+
+def range_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Ranging columns as the sheets show them: an amount, empty for unlimited, 'onbekend' without ranging."""
+    if frame.empty:
+        return frame
+    frame = frame.copy()
+    for column in RANGES:
+        if column in frame.columns:
+            frame[column] = [None if v == math.inf else UNKNOWN_RANGE if v is None or pd.isna(v) else v
+                             for v in frame[column]]
+    return frame
 
 
 def summary_rows(data: ProblemData, result: Result, source: Path) -> list[list[object]]:
@@ -123,11 +141,13 @@ def _write_sheets(book: Book, data: ProblemData, result: Result, source: Path, p
                       result.plan, PLAN_COLUMNS)
     _sheet_from_frame(book, "Budgetgebruik", "Per budgetregel en jaar. Gebruikt = instrumenten + vastgelegd + "
                       f"scenariokosten + aanvullingen aan andere regels. Schaduwprijs: {unit}; die geldt zolang het "
-                      "beschikbare bedrag niet meer daalt of stijgt dan de twee laatste kolommen (leeg: onbeperkt).",
-                      result.budgets, BUDGET_COLUMNS)
+                      "beschikbare bedrag niet meer daalt of stijgt dan de twee laatste kolommen (leeg: onbeperkt; "
+                      "onbekend: geen schaduwprijzen berekend).",
+                      range_cells(result.budgets), BUDGET_COLUMNS)
     _sheet_from_frame(book, "Eisen", "Elke eis met waarde, grens en ruimte (bij een aandeel als fractie). "
-                      "Schaduwprijs: verandering van de doelstelling per eenheid hogere grens.",
-                      result.requirements, REQUIREMENT_COLUMNS)
+                      "Schaduwprijs: verandering van de doelstelling per eenheid hogere grens; die geldt zolang de "
+                      "grens niet meer daalt of stijgt dan de twee laatste kolommen (leeg: onbeperkt).",
+                      range_cells(result.requirements), REQUIREMENT_COLUMNS)
     _sheet_from_frame(book, "Doelgroepen", "Geplaatste personen per doelgroep en jaar.", result.groups,
                       GROUP_COLUMNS)
     if not result.infeasibility.empty:
@@ -160,13 +180,16 @@ def write_result(data: ProblemData, result: Result, source: Path, target: Path, 
                            target, protect=source)
 
 
+BUDGET_JSON_KEYS = ("available", "savings_target", "committed", "surplus_received", "topup", "used", "surplus",
+                    "slack", "shadow_price", "valid_down", "valid_up")
+"""Every amount a budget line's money reconciles with: available - savings + received + topup = used + surplus
++ slack (``used`` includes committed money and top-ups this line pays for others)."""
+
+
 def _budgets_json(frame: pd.DataFrame) -> dict[str, dict[str, dict]]:
     budgets: dict[str, dict[str, dict]] = {}
-    for _, row in frame.iterrows():
-        budgets.setdefault(row["line"], {})[str(row["year"])] = {
-            key: _plain(row.get(key)) for key in ("available", "used", "topup", "surplus", "slack", "shadow_price",
-                                                  "valid_down", "valid_up")
-        }
+    for _, row in range_cells(frame).iterrows():
+        budgets.setdefault(row["line"], {})[str(row["year"])] = {key: _plain(row.get(key)) for key in BUDGET_JSON_KEYS}
     return budgets
 
 
