@@ -1,15 +1,17 @@
 """The chosen plan next to the best plans the same data allow.
 
-Three solves on the same data: the evaluation of the chosen plan (on the
-elastic model), the optimum (*for the same money, N more person-years*) and
-the cheapest plan with at least the chosen plan's participation (*for the
-same participation, €X less*). The optimum and the cheapest plan share one
-:class:`~models.session.Session`.
+Four solves on the same data: the evaluation of the chosen plan (on the
+elastic model); the best plan that uses no more of any budget line in any
+year than the chosen plan does (*voor hetzelfde geld, N persoonsjaren meer*);
+the optimum within the budgets (*binnen dezelfde budgetten*, with the extra
+money it uses); and the cheapest plan with at least the chosen plan's
+participation (*voor dezelfde participatie, €X minder*). All but the
+evaluation share one :class:`~models.session.Session`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -37,7 +39,17 @@ class Comparison:
     totals: pd.DataFrame
     """One row per measure: chosen, optimal, difference."""
     extra_person_years: float | None
+    """Person-years of the best plan with the chosen plan's money (every line and year) minus the chosen plan's;
+    negative when the chosen plan breaks a rule that buys it person-years."""
     money_saved: float | None
+    same_money: Result | None = None
+    """The best plan whose use of every budget line and year is at most the chosen plan's."""
+    extra_person_years_within_budgets: float | None = None
+    """The optimum's person-years minus the chosen plan's."""
+    extra_money_within_budgets: float | None = None
+    """The optimum's total cost minus the chosen plan's."""
+    over_budget: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Budget lines and years the chosen plan overspends: line, year, shortfall (euros)."""
 
 
 def compare(data: ProblemData, optimum: Result | None = None, time_limit: float | None = None,
@@ -51,15 +63,24 @@ def compare(data: ProblemData, optimum: Result | None = None, time_limit: float 
     session = session or Session(data)
     optimum = optimum if optimum is not None else optimise(session, deadline=deadline)
     chosen = evaluate(data, data.chosen_plan, data.settings.chosen_scenario, deadline.left(), session.options)
-    least = None
+    least = same = None
     if chosen.has_plan:
+        same = same_money(session, chosen, deadline)
         least = cheapest(session, chosen.totals["participation"], deadline)
     both = chosen.has_plan and optimum.has_plan
-    extra = clean(optimum.totals["person_years"] - chosen.totals["person_years"], 6) if both else None
+    extra = None
+    if same is not None and same.has_plan:
+        extra = clean(same.totals["person_years"] - chosen.totals["person_years"], 6)
     saved = None
     if least is not None and least.has_plan:
         saved = clean(chosen.totals["total_cost"] - least.totals["total_cost"], 2)
     return Comparison(
+        same_money=same,
+        extra_person_years_within_budgets=clean(optimum.totals["person_years"] - chosen.totals["person_years"], 6)
+        if both else None,
+        extra_money_within_budgets=clean(optimum.totals["total_cost"] - chosen.totals["total_cost"], 2)
+        if both else None,
+        over_budget=over_budget(chosen) if chosen.has_plan else pd.DataFrame(),
         chosen=chosen,
         optimum=optimum,
         cheapest=least,
@@ -69,6 +90,32 @@ def compare(data: ProblemData, optimum: Result | None = None, time_limit: float 
         extra_person_years=extra,
         money_saved=saved,
     )
+
+
+OVERSPEND_TOLERANCE = 0.5
+"""Euros: a smaller overspend is rounding, not a broken budget (amounts are shown to the euro)."""
+
+
+def over_budget(chosen: Evaluation) -> pd.DataFrame:
+    """Lines and years whose money the chosen plan overspends, with the amount."""
+    frame = chosen.budgets
+    short = frame[frame.slack < -OVERSPEND_TOLERANCE]
+    return pd.DataFrame({"line": short.line, "year": short.year, "shortfall": -short.slack}).reset_index(drop=True)
+
+
+def same_money(session: Session, chosen: Evaluation, deadline: Deadline) -> Result:
+    """The best plan that uses at most what the chosen plan uses of every budget line in every year.
+
+    Solved on the session with :meth:`Session.cap_spending` (the budgets stay
+    as well, so where the chosen plan overspends the budget is the bound);
+    no prices.
+    """
+    caps = {(row.line, row.year): float(row.used) for row in chosen.budgets.itertuples()}
+    session.cap_spending(caps)
+    try:
+        return optimise(session, deadline=deadline, prices=False)
+    finally:
+        session.cap_spending(None)
 
 
 def _volumes(chosen: Evaluation, optimum: Result) -> pd.DataFrame:

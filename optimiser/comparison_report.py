@@ -35,7 +35,7 @@ def _measure_label(measure: str) -> str:
 
 def summary_text(data: ProblemData, comparison: Comparison) -> list[str]:
     """Short Dutch paragraphs a policy adviser can paste into a raadsvoorstel."""
-    chosen, optimum = comparison.chosen, comparison.optimum
+    chosen = comparison.chosen
     years = f"{data.years[0]}-{data.years[-1]}"
     if not chosen.has_plan:
         return ["Het gekozen plan kon niet worden doorgerekend."]
@@ -44,13 +44,7 @@ def summary_text(data: ProblemData, comparison: Comparison) -> list[str]:
         f"met {euros(chosen.totals['benefit'])} maatschappelijke baten, voor {euros(chosen.totals['total_cost'])} "
         "aan kosten op alle budgetregels samen."
     ]
-    if comparison.extra_person_years is not None:
-        share = comparison.extra_person_years / max(chosen.totals["person_years"], 1e-9)
-        lines.append(
-            f"Voor hetzelfde geld kunnen {number(comparison.extra_person_years, 0)} persoonsjaren meer meedoen "
-            f"({number(100 * share, 1)}% meer), met {euros(optimum.totals['benefit'] - chosen.totals['benefit'])} "
-            "meer maatschappelijke baten."
-        )
+    lines += same_money_lines(comparison)
     if comparison.money_saved is not None:
         lines.append(f"Dezelfde participatie als in het gekozen plan kan {euros(comparison.money_saved)} goedkoper "
                      f"(over {years} samen).")
@@ -65,6 +59,40 @@ def summary_text(data: ProblemData, comparison: Comparison) -> list[str]:
         split = ", ".join(f"{BEARER_LABELS.get(k[6:], k[6:]).lower()} {euros(chosen.totals[k])}" for k in money)
         lines.append(f"Wie betaalt het gekozen plan: {split}; de samenleving wint {euros(chosen.totals['benefit'])} "
                      "aan maatschappelijke baten.")
+    return lines
+
+
+def same_money_lines(comparison: Comparison) -> list[str]:
+    """*Voor hetzelfde geld* and *binnen dezelfde budgetten*, as true statements; never a negative 'meer'.
+
+    An overspent budget is named first: the chosen plan's money is then more than the budgets allow.
+    """
+    chosen = comparison.chosen
+    lines = []
+    if not comparison.over_budget.empty:
+        named = "; ".join(f"{r['line']} {r['year']}: {euros(r['shortfall'])} tekort"
+                          for r in comparison.over_budget.to_dict("records"))
+        lines.append(f"Het gekozen plan past niet binnen de budgetten ({named}).")
+    extra = comparison.extra_person_years
+    if extra is None:
+        lines.append("Met het geld van het gekozen plan (per budgetregel en jaar) is geen plan mogelijk dat aan "
+                     "alle eisen voldoet.")
+    elif round(extra) > 0:
+        same = comparison.same_money
+        share = extra / max(chosen.totals["person_years"], 1e-9)
+        lines.append(
+            f"Voor hetzelfde geld (per budgetregel en jaar niet meer dan het gekozen plan) kunnen "
+            f"{number(extra, 0)} persoonsjaren meer meedoen ({number(100 * share, 1)}% meer), met "
+            f"{euros(same.totals['benefit'] - chosen.totals['benefit'])} meer maatschappelijke baten.")
+    else:
+        lines.append("Voor hetzelfde geld kan geen plan dat aan alle eisen voldoet meer persoonsjaren halen dan het "
+                     "gekozen plan.")
+    more, money = comparison.extra_person_years_within_budgets, comparison.extra_money_within_budgets
+    if more is not None and round(more) > 0:
+        spend = (f"met {euros(money)} meer uitgaven" if round(money) > 0
+                 else f"met {euros(-money)} minder uitgaven" if round(money) < 0 else "met dezelfde uitgaven")
+        lines.append(f"Binnen dezelfde budgetten kunnen {number(more, 0)} persoonsjaren meer meedoen dan in het "
+                     f"gekozen plan, {spend} (alle budgetregels en jaren samen).")
     return lines
 
 
@@ -96,10 +124,14 @@ def _comparison_sheet(book: Book, comparison: Comparison) -> None:
     formats = {1: NUMBER, 2: NUMBER, 3: NUMBER}
     end = book.table(ws, 2, ["grootheid", "gekozen", "optimaal", "verschil"], totals, formats)
     headline = end + 2
-    book.put(ws, headline, 0, "Zelfde geld: persoonsjaren meer")
-    book.put(ws, headline, 1, comparison.extra_person_years)
-    book.put(ws, headline + 1, 0, "Zelfde participatie: goedkoper (€)")
-    book.put(ws, headline + 1, 1, comparison.money_saved)
+    headlines = [("Zelfde geld (per budgetregel en jaar): persoonsjaren meer", comparison.extra_person_years),
+                 ("Binnen dezelfde budgetten: persoonsjaren meer", comparison.extra_person_years_within_budgets),
+                 ("Binnen dezelfde budgetten: meer uitgaven (€)", comparison.extra_money_within_budgets),
+                 ("Zelfde participatie: goedkoper (€)", comparison.money_saved)]
+    for k, (label, value) in enumerate(headlines):
+        book.put(ws, headline + k, 0, label)
+        book.put(ws, headline + k, 1, value)
+    headline += len(headlines) - 2
     rows = [[r["instrument"], r["year"], r["unit"], r["chosen_volume"], r["optimal_volume"], r["volume_difference"],
              r["chosen_persons"], r["optimal_persons"], r["persons_difference"]]
             for r in comparison.volumes.to_dict("records")]

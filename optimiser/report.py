@@ -213,6 +213,9 @@ def _comparison_json(comparison: Comparison) -> tuple[dict, dict]:
     comparison_json = {
         "totals": totals,
         "extra_person_years_same_money": comparison.extra_person_years,
+        "extra_person_years_within_budgets": comparison.extra_person_years_within_budgets,
+        "extra_money_within_budgets": comparison.extra_money_within_budgets,
+        "over_budget": [{k: _plain(v) for k, v in r.items()} for r in comparison.over_budget.to_dict("records")],
         "money_saved_same_participation": comparison.money_saved,
         "cheapest_status": comparison.cheapest.status if comparison.cheapest else None,
     }
