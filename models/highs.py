@@ -154,12 +154,17 @@ def row_bounds(compiled: CompiledModel, con) -> tuple[float, float]:
             _finite(None if upper is None else upper - offset, INF))
 
 
+DEFAULT_MIP_GAP = 1e-9
+"""HiGHS's own default (1e-4) let a plan 'optimal' be €585 short of the best on the example; at 1e-9 the figures
+are exact to the euro and 0,01 person for objectives up to 10^8 (HiGHS's absolute gap, 1e-6, applies too)."""
+
+
 @dataclass
 class SolverOptions:
     """How HiGHS runs: MIP gap, threads and a log file; the time limit is given per solve."""
 
     mip_gap: float | None = None
-    """Relative MIP gap at which HiGHS stops; ``None`` keeps HiGHS's default (1e-4)."""
+    """Relative MIP gap at which HiGHS stops; ``None`` takes :data:`DEFAULT_MIP_GAP`."""
     threads: int | None = None
     log_file: Path | None = None
 
@@ -229,8 +234,8 @@ class HighsModel:
             self.highs.setOptionValue("output_flag", True)
             self.highs.setOptionValue("log_to_console", False)
             self.highs.setOptionValue("log_file", str(self.options.log_file))
-        if self.options.mip_gap is not None:
-            self.highs.setOptionValue("mip_rel_gap", float(self.options.mip_gap))
+        gap = DEFAULT_MIP_GAP if self.options.mip_gap is None else self.options.mip_gap
+        self.highs.setOptionValue("mip_rel_gap", float(gap))
         if self.options.threads is not None:
             # HiGHS's thread pool is shared by the process: a new size needs a new pool.
             highspy.Highs.resetGlobalScheduler(True)

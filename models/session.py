@@ -73,14 +73,20 @@ INSTRUMENT_BOUNDS = ("min_volume", "max_volume", "min_inflow", "max_inflow")
 
 
 class Deadline:
-    """The time left of a whole run, shared by its solves."""
+    """The time left of a whole run, shared by its solves; ``clock`` is for tests (seconds, increasing)."""
 
-    def __init__(self, seconds: float | None):
-        self.end = None if seconds is None else time.perf_counter() + seconds
+    def __init__(self, seconds: float | None, clock=time.perf_counter):
+        self.clock = clock
+        self.seconds = seconds
+        self.end = None if seconds is None else clock() + seconds
 
     def left(self) -> float | None:
         """Seconds left (at least a hundredth, so HiGHS gets to return its best), or ``None``."""
-        return None if self.end is None else max(self.end - time.perf_counter(), 0.01)
+        return None if self.end is None else max(self.end - self.clock(), 0.01)
+
+    def expired(self) -> bool:
+        """True once the whole run's time is spent: optional work (tie-breaks) is then left out."""
+        return self.end is not None and self.clock() >= self.end
 
 
 def _own_copy(data: ProblemData) -> ProblemData:

@@ -108,6 +108,10 @@ def break_ties(session: Session, objective: str, solution: Solution, phases: lis
     for phase in TIE_BREAKS:
         if phase in done:
             continue
+        if deadline.expired():
+            phases.append({"phase": phase.replace("_", " "), "status": "overgeslagen (tijdslimiet)",
+                           "objective": None})
+            continue
         hold_reached(session, objective, final.objective)
         found = session.solve(phase, deadline)
         phases.append({"phase": phase.replace("_", " "), "status": found.status, "objective": found.objective})

@@ -16,7 +16,7 @@ from models.data import ProblemData
 from models.solve import Result
 from optimiser.comparison_report import add_comparison_sheets, add_council_text_sheet, violation_rows
 from optimiser.problems import Problem
-from optimiser.texts import OBJECTIVE_LABELS, SHADOW_UNITS, duals_note, relaxation_text, status_text
+from optimiser.texts import OBJECTIVE_LABELS, SHADOW_UNITS, duals_note, number, relaxation_text, status_text
 from optimiser.xlsx import EURO, NUMBER, PRICE, Book, column_widths, save_atomically
 
 # English result columns -> Dutch headers and number formats, per sheet.
@@ -62,7 +62,7 @@ def summary_rows(data: ProblemData, result: Result, source: Path) -> list[list[o
     totals = result.totals
     rows = [
         ["Berekening", data.settings.name],
-        ["Invoerbestand", str(source)],
+        ["Invoerbestand", source.name],  # the name only: a path may say more about the user than the result needs
         ["Jaren", f"{data.years[0]}-{data.years[-1]}"],
         ["Status", status_text(result)],
         ["Doelstelling", OBJECTIVE_LABELS[result.objective_name]],
@@ -78,7 +78,7 @@ def summary_rows(data: ProblemData, result: Result, source: Path) -> list[list[o
             ["Schaduwprijzen", duals_note(result)],
         ]
     if result.gap is not None:
-        rows.append(["Afstand tot optimum (MIP-gap)", f"{result.gap:.4%}"])
+        rows.append(["Afstand tot optimum (MIP-gap)", f"{number(100 * result.gap, 6)}%"])
     rows += [["Rekentijd (s)", round(result.solve_seconds, 3)], ["Rekenmachine", result.solver]]
     for phase in result.phases[1:]:
         rows.append([f"Stap: {phase['phase']}", f"{phase['status']}, waarde {phase['objective']}"])

@@ -24,6 +24,9 @@ SHADOW_UNITS = {
 def status_text(result: Result) -> str:
     """One Dutch sentence on the outcome of a solve."""
     if result.status == OPTIMAL:
+        if result.gap and number(100 * result.gap, 6) != "0":  # a MIP stopped at its gap: say how close
+            return (f"Optimaal binnen {number(100 * result.gap, 6)}% van het optimum: HiGHS stopte bij de gevraagde "
+                    "MIP-gap; een beter plan kan hoogstens zoveel meer opleveren.")
         return "Optimaal: dit is het beste plan binnen het geld en de eisen."
     if result.status == NUMERICAL:
         return ("Numeriek probleem: de rekenmachine gaf een plan dat bij controle niet aan alle regels voldoet "
@@ -37,7 +40,8 @@ def status_text(result: Result) -> str:
                 "hoort dat niet te kunnen; controleer of elk instrument kosten of een maximum heeft en meld dit.")
     if result.status == TIME_LIMIT:
         if result.has_plan:
-            gap = f"hoogstens {result.gap:.2%} onder het optimum" if result.gap is not None else "afstand onbekend"
+            gap = (f"hoogstens {number(100 * result.gap, 4)}% onder het optimum" if result.gap is not None
+                   else "afstand onbekend")
             return f"Tijdslimiet bereikt: dit is het beste plan tot nu toe ({gap}). Verhoog de tijdslimiet voor meer."
         return "Tijdslimiet bereikt zonder een plan te vinden. Verhoog de tijdslimiet of zet gehele_aantallen op nee."
     return "De rekenmachine (HiGHS) gaf geen bruikbaar antwoord; probeer het opnieuw of meld dit."
