@@ -63,6 +63,8 @@ def compare(data: ProblemData, optimum: Result | None = None, time_limit: float 
     session = session or Session(data)
     optimum = optimum if optimum is not None else optimise(session, deadline=deadline)
     chosen = evaluate(data, data.chosen_plan, data.settings.chosen_scenario, deadline.left(), session.options)
+    if chosen.has_plan:
+        chosen.violations = material(chosen.violations)
     least = same = None
     if chosen.has_plan:
         same = same_money(session, chosen, deadline)
@@ -92,14 +94,25 @@ def compare(data: ProblemData, optimum: Result | None = None, time_limit: float 
     )
 
 
-OVERSPEND_TOLERANCE = 0.5
-"""Euros: a smaller overspend is rounding, not a broken budget (amounts are shown to the euro)."""
+BREACH_TOLERANCE = {"€": 1.0, "%": 0.1}
+"""Below this a rule the chosen plan misses is rounding, not a breach: a euro, a tenth of a percentage point,
+and for volumes and persons :data:`VOLUME_TOLERANCE`. A chosen plan typed in fte with two decimals is
+0,005 fte from its intent, and persons per fte (1,17) or a share over several instruments make more of that."""
+VOLUME_TOLERANCE = 0.1
+
+
+def material(violations: pd.DataFrame) -> pd.DataFrame:
+    """The violations that are more than rounding (see :data:`BREACH_TOLERANCE`)."""
+    if violations.empty:
+        return violations
+    keep = [abs(row.shortfall) >= BREACH_TOLERANCE.get(row.unit, VOLUME_TOLERANCE) for row in violations.itertuples()]
+    return violations[keep].reset_index(drop=True)
 
 
 def over_budget(chosen: Evaluation) -> pd.DataFrame:
     """Lines and years whose money the chosen plan overspends, with the amount."""
     frame = chosen.budgets
-    short = frame[frame.slack < -OVERSPEND_TOLERANCE]
+    short = frame[frame.slack <= -BREACH_TOLERANCE["€"]]
     return pd.DataFrame({"line": short.line, "year": short.year, "shortfall": -short.slack}).reset_index(drop=True)
 
 

@@ -70,10 +70,19 @@ def euros(x: float) -> str:
     return f"{sign}€{number(abs(x), 0)}"
 
 
-def _amount(change: float, unit: str) -> str:
+def _amount(change: float, unit: str, decimals: int = 2) -> str:
     if unit == "€":
         return euros(change)
-    return f"{number(change)} {unit}".strip()
+    return f"{number(change, decimals)} {unit}".strip()
+
+
+SHOWN_DECIMALS = 1
+"""A broken rule's volumes, persons and percentages are shown to one decimal: what a chosen plan typed in fte
+with two decimals can mean (see :data:`models.compare.BREACH_TOLERANCE`)."""
+
+
+def _shown(x: float, unit: str) -> str:
+    return _amount(x, unit, SHOWN_DECIMALS)
 
 
 def relaxation_text(row: dict) -> str:
@@ -107,10 +116,10 @@ def violation_text(row: dict) -> str:
         return (f"{name} {year}: {euros(row['value'])} nodig (na aanvulling), {euros(row['bound'])} beschikbaar "
                 f"(na besparing): {euros(row['shortfall'])} tekort.")
     if kind == "min_instroom" and row["bound"] == 0:
-        return (f"{name} {year}: het volume daalt {_amount(row['shortfall'], unit)} sneller dan de blijfkans "
+        return (f"{name} {year}: het volume daalt {_shown(row['shortfall'], unit)} sneller dan de blijfkans "
                 "toelaat (negatieve instroom).")
     if kind == "max_verandering":
-        return f"{name} {year}: verandert meer dan {_amount(row['bound'], unit)} per jaar."
+        return f"{name} {year}: verandert meer dan {_shown(row['bound'], unit)} per jaar."
     too = "te weinig" if row["direction"] == "-" else "te veel"
-    return (f"{name} {year}: {_amount(row['value'], unit)}, {RULE_LABELS.get(kind, kind)} "
-            f"{_amount(row['bound'], unit)}: {_amount(row['shortfall'], unit)} {too}.")
+    return (f"{name} {year}: {_shown(row['value'], unit)}, {RULE_LABELS.get(kind, kind)} "
+            f"{_shown(row['bound'], unit)}: {_shown(row['shortfall'], unit)} {too}.")
