@@ -143,12 +143,14 @@ def _volumes(chosen: Evaluation, optimum: Result) -> pd.DataFrame:
     return frame
 
 
+MONEY_COLUMNS = ("surplus_received", "topup", "used", "surplus", "slack")
+"""Per plan, what reconciles a line's money: available - savings + received + topup = used + surplus + slack."""
+
+
 def _money(chosen: Evaluation, optimum: Result) -> pd.DataFrame:
     keys = ["line", "year", "bearer", "available", "savings_target"]
-    left = chosen.budgets[keys + ["used", "topup", "slack"]].rename(
-        columns={"used": "chosen_used", "topup": "chosen_topup", "slack": "chosen_slack"})
-    right = optimum.budgets[keys + ["used", "topup", "slack"]].rename(
-        columns={"used": "optimal_used", "topup": "optimal_topup", "slack": "optimal_slack"})
+    left = chosen.budgets[keys + list(MONEY_COLUMNS)].rename(columns={c: f"chosen_{c}" for c in MONEY_COLUMNS})
+    right = optimum.budgets[keys + list(MONEY_COLUMNS)].rename(columns={c: f"optimal_{c}" for c in MONEY_COLUMNS})
     frame = left.merge(right, on=keys)
     frame["used_difference"] = (frame.optimal_used - frame.chosen_used).round(2)
     return frame

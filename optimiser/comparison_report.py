@@ -7,7 +7,7 @@ chosen plan breaks, who pays and who gains, and native Excel charts.
 
 from __future__ import annotations
 
-from models.compare import Comparison
+from models.compare import MONEY_COLUMNS, Comparison
 from models.data import ProblemData
 from optimiser.texts import euros, number, violation_text
 from optimiser.xlsx import EURO, NUMBER, Book
@@ -142,13 +142,16 @@ def _comparison_sheet(book: Book, comparison: Comparison) -> None:
 
 def _money_sheet(book: Book, comparison: Comparison) -> None:
     ws = book.sheet("Geld per budgetregel")
-    book.put(ws, 0, 0, "Geld per budgetregel en jaar. Ruimte < 0: het plan past niet binnen de regel.")
-    rows = [[r["line"], r["year"], r["bearer"], r["available"], r["savings_target"], r["chosen_used"],
-             r["chosen_topup"], r["chosen_slack"], r["optimal_used"], r["optimal_topup"], r["optimal_slack"],
-             r["used_difference"]] for r in comparison.money.to_dict("records")]
-    book.table(ws, 2, ["budgetregel", "jaar", "drager", "beschikbaar", "besparingstaakstelling", "gebruikt gekozen",
-                       "aanvulling gekozen", "ruimte gekozen", "gebruikt optimaal", "aanvulling optimaal",
-                       "ruimte optimaal", "verschil gebruikt"], rows, {k: EURO for k in range(3, 12)})
+    book.put(ws, 0, 0, "Geld per budgetregel en jaar, per plan: beschikbaar - besparing + ontvangen overschot + "
+                       "aanvulling = gebruikt + overschot afgedragen + ruimte. Ruimte < 0: het plan past niet.")
+    plans = (("gekozen", "chosen"), ("optimaal", "optimal"))
+    labels = ("ontvangen", "aanvulling", "gebruikt", "afgedragen", "ruimte")
+    rows = [[r["line"], r["year"], r["bearer"], r["available"], r["savings_target"]]
+            + [r[f"{plan}_{c}"] for _, plan in plans for c in MONEY_COLUMNS] + [r["used_difference"]]
+            for r in comparison.money.to_dict("records")]
+    headers = (["budgetregel", "jaar", "drager", "beschikbaar", "besparingstaakstelling"]
+               + [f"{label} {name}" for name, _ in plans for label in labels] + ["verschil gebruikt"])
+    book.table(ws, 2, headers, rows, {k: EURO for k in range(3, len(headers))})
 
 
 def _violations_sheet(book: Book, comparison: Comparison) -> None:
@@ -222,9 +225,12 @@ def _charts_sheet(book: Book, data: ProblemData, comparison: Comparison) -> None
     ws.insert_chart(top, 4, _chart(book, "line", "Participatie per jaar (personen)", top, end2, range(1, 3), 20, 10))
     # Table 3: money used versus available per budget line and year.
     top3 = end2 + 24
-    money = [[f"{r['line']} {r['year']}", r["available"] - r["savings_target"], r["chosen_used"], r["optimal_used"]]
+    # What a line may spend includes the surplus it receives and its top-up, or the receiving line looks overspent.
+    money = [[f"{r['line']} {r['year']}"]
+             + [r["available"] - r["savings_target"] + r[f"{plan}_surplus_received"] + r[f"{plan}_topup"]
+                for plan in ("chosen", "optimal")] + [r["chosen_used"], r["optimal_used"]]
              for r in comparison.money.to_dict("records")]
-    end3 = book.table(ws, top3, ["budgetregel en jaar", "beschikbaar na besparing", "gebruikt gekozen",
-                                 "gebruikt optimaal"], money, freeze=False)
-    ws.insert_chart(top3, 5, _chart(book, "bar", "Geld: gebruikt tegenover beschikbaar", top3, end3, range(1, 4),
-                                    24, 16))
+    end3 = book.table(ws, top3, ["budgetregel en jaar", "te besteden gekozen", "te besteden optimaal",
+                                 "gebruikt gekozen", "gebruikt optimaal"], money, freeze=False)
+    ws.insert_chart(top3, 6, _chart(book, "bar", "Geld: gebruikt tegenover te besteden (na besparing, met ontvangen "
+                                    "overschot en aanvulling)", top3, end3, range(1, 5), 24, 16))
