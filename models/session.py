@@ -18,10 +18,13 @@ maximum change                    ``max_change[i]``                       bounds
 requirement level or share        ``requirement_level``, the row          bounds or coefficients
 group size                        ``group_size[g,t]``                     bounds, big-M rows
 fixed scenario                    bounds of ``y``                         column bounds
+chosen plan (reference)           ``reference[i,t]``                      bounds of ``deviation[i,t]``
+spending caps (a comparison)      ``cap[b,t]``                            bounds of ``spending_cap[b,t]``
 ================================  =====================================  ===============================
 
 Money and costs also sit in the measures (total cost, money per bearer); those
-are compiled again when next read. Anything else (a new budget line, a cost
+are compiled again when next read, and a phase's hold (:meth:`Session.hold`)
+is a row HiGHS gets from the measure at each solve. Anything else (a new budget line, a cost
 where the model has no term, another objective setting for integers) is
 rebuilt from the data, and :attr:`Session.rebuilds` counts it, so a caller can
 show that it happened. A test checks every kind of change against a fresh
