@@ -50,12 +50,15 @@ def requirement_key(req: Requirement) -> tuple[str, object]:
     return (req.name, req.year if req.year is not None else "totaal")
 
 
-def build(data: ProblemData) -> pyo.ConcreteModel:
+def build(data: ProblemData, later_phases: bool = False) -> pyo.ConcreteModel:
     """Build the model for ``data`` with the objective the settings ask for.
 
     Every number a what-if may change is a mutable parameter or a variable
     bound, so that a session (:mod:`models.session`) can change the model in
     place; the structure (which rows and terms exist) comes from the data.
+    With ``later_phases`` the rows only the tie-breaks and the comparison use
+    (spending caps, change against a reference) are added too; the elastic
+    copies (:mod:`models.diagnose`) do without them.
     """
     m = pyo.ConcreteModel(name=data.settings.name)
     m.data = data
@@ -70,8 +73,9 @@ def build(data: ProblemData) -> pyo.ConcreteModel:
     add_requirements(m, data)
     add_scenarios(m, data)
     add_expressions(m, data)
-    add_spending_caps(m, data)
-    add_deviation(m, data)
+    if later_phases:
+        add_spending_caps(m, data)
+        add_deviation(m, data)
     objective = data.settings.objective
     if objective == "maatschappelijke_waarde":
         m.objective = pyo.Objective(expr=m.societal_value, sense=pyo.maximize)
@@ -353,7 +357,9 @@ def measures(m: pyo.ConcreteModel) -> dict[str, object]:
     """Every linear measure of a plan by name: the objectives and the totals of a result."""
     named = {"participation": m.participation, "person_years": m.person_years, "benefit": m.benefit,
              "societal_value": m.societal_value, "gemeente_spending": m.gemeente_spending, "topup": m.topups,
-             "total_cost": m.total_cost, "change": m.change}
+             "total_cost": m.total_cost}
+    if hasattr(m, "change"):
+        named["change"] = m.change
     named.update({f"money_{who}": m.bearer_money[who] for who in m.BEARERS})
     return named
 

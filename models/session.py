@@ -113,7 +113,7 @@ class Session:
 
     # -- building --------------------------------------------------------------------
     def _build(self) -> None:
-        self.model = allocation.build(self.data)
+        self.model = allocation.build(self.data, later_phases=True)
         self.trivially_infeasible = False
         try:
             self.compiled = CompiledModel(self.model, allocation.measures(self.model))

@@ -179,12 +179,10 @@ def cheapest(session: Session, participation_floor: float, deadline: Deadline | 
     try:
         solution = session.solve(CHEAPEST, deadline)
         result.phases.append({"phase": CHEAPEST, "status": solution.status, "objective": solution.objective})
-        final = solution
-        if solution.status == OPTIMAL:
-            final = break_ties(session, CHEAPEST, solution, result.phases, deadline)
     finally:
         session.release()
-    _fill(result, session, final, None, solution)
+    # No tie-breaks: only this plan's total cost is reported, and that is its objective.
+    _fill(result, session, solution, None)
     if result.has_plan:
         result.objective_value = result.totals["total_cost"]
     result.rebuilt = session.rebuilt_since_last_asked()
