@@ -8,8 +8,11 @@ import pytest
 
 from models import highs
 from models.data import Instrument
+from models.highs import DEFAULT_MIP_GAP
 from models.session import Deadline, Session
 from models.solve import OPTIMAL, optimise
+from optimiser import pipeline
+from tests.conftest import EXAMPLE
 from tests.helpers import case
 
 
@@ -46,3 +49,12 @@ def test_a_spent_deadline_still_lets_highs_return_its_best():
     assert deadline.expired()
     assert deadline.left() == pytest.approx(0.01)
     assert not Deadline(None).expired() and Deadline(None).left() is None
+
+
+def test_verantwoording_records_the_limit_and_gap_that_were_used():
+    """The option overrides the workbook's setting; the audit shows the value the run's deadline used."""
+    outcome = pipeline.run(EXAMPLE, pipeline.RunOptions(time_limit=7))
+    audit = outcome.audit()
+    assert audit["Tijdslimiet (s), voor de hele berekening"] == 7
+    assert audit["MIP-gap gevraagd"] == DEFAULT_MIP_GAP
+    assert "/" not in str(audit["Invoerbestand"])  # the file's name, not its path
