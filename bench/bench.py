@@ -16,6 +16,10 @@ Measured, each as the median of several runs:
   year) through a :class:`~models.session.Session` against raw highspy
   changing the same row bounds and re-solving warm, at 1 and 100
   municipalities;
+- a batch of 1,000 what-ifs through ``models.whatif.run_batch`` (apply, solve,
+  summarise, set back) against raw highspy doing the same bound changes, at 1
+  and 100 municipalities;
+- a 50-point sweep and the room-to-manoeuvre table on the example;
 - what ``gc.freeze()`` around build and solve gains in the pipeline.
 
 Not part of the test suite.
@@ -153,6 +157,78 @@ def batch(municipalities: int, changes: int, runs: int, folder: Path) -> dict:
             "raw": statistics.median(theirs)}
 
 
+def whatif_batch(municipalities: int, changes: int, runs: int, folder: Path) -> dict:
+    """1,000 what-ifs through ``models.whatif.run_batch`` (apply, solve, summarise, revert) against raw highspy.
+
+    Each what-if multiplies the money of one budget line in one year; raw highspy changes the same row bound,
+    re-solves warm, reads the objective and sets the bound back, as the batch does.
+    """
+    from models.changes import Change, WhatIf
+    from models.whatif import run_batch
+
+    workbook = synthetic(folder, municipalities)
+    data = load(workbook)
+    keys = [key for key in data.budgets if data.budgets[key].available > 0]
+    plan = [(keys[k % len(keys)], FACTORS[k % len(FACTORS)]) for k in range(changes)]
+    whatifs = [WhatIf(f"{line} {year} x{factor}", (Change("budget", line, "available", "*", factor, years=(year,)),))
+               for (line, year), factor in plan]
+
+    def through_batch():
+        session = Session(data)
+        session.solve("participatie")
+        started = time.perf_counter()
+        batch = run_batch(session, whatifs, objective="participatie", explain=False)
+        assert len(batch.outcomes) == changes
+        return time.perf_counter() - started
+
+    def raw():
+        session = Session(data)
+        compiled = session.compiled
+        highs = new_highs()
+        lp = session.highs.highs.getLp()
+        vector, _ = compiled.measures["participation"]
+        lp.col_cost_ = vector
+        lp.sense_ = highspy.ObjSense.kMaximize
+        highs.passModel(lp)
+        highs.run()
+        rows = {key: compiled.rows["budget", key] for key in keys}
+        objectives = []
+        started = time.perf_counter()
+        for key, factor in plan:
+            budget = data.budgets[key]
+            base = budget.available - budget.savings_target - budget.committed
+            upper = budget.available * factor - budget.savings_target - budget.committed
+            flows_on = budget.surplus_to is not None
+            highs.changeRowBounds(rows[key], upper if flows_on else -highspy.kHighsInf, upper)
+            highs.run()
+            objectives.append(highs.getInfo().objective_function_value)
+            highs.changeRowBounds(rows[key], base if flows_on else -highspy.kHighsInf, base)
+        return time.perf_counter() - started
+
+    ours, theirs = [], []
+    for _ in range(runs):
+        theirs.append(raw())
+        ours.append(through_batch())
+    return {"municipalities": municipalities, "changes": changes, "session": statistics.median(ours),
+            "raw": statistics.median(theirs)}
+
+
+def sweep_and_room(runs: int) -> dict:
+    """A 50-point sweep and the room-to-manoeuvre table on the example: seconds of solving each."""
+    from models.changes import Change
+    from models.sensitivity import room
+    from models.whatif import linspace, sweep
+
+    data = load(EXAMPLE)
+    session = Session(data)
+    session.solve(data.settings.objective)
+    line = data.lines[-1]
+    change = Change("budget", line, "available", "+", 0.0)
+    sweep_time = median_seconds(lambda: sweep(session, change, linspace(0, 1_000_000, 50)), runs)
+    room_time = median_seconds(lambda: room(session, 0.02), runs)
+    return {"line": line, "sweep": sweep_time, "room": room_time, "mip": session.is_mip}
+
+
 def freeze_gain(workbook: Path, runs: int) -> dict:
     """The pipeline with and without ``gc.freeze()`` around build and solve, in this process."""
     with_freeze = median_seconds(lambda: pipeline.run(workbook), runs)
@@ -186,7 +262,7 @@ def _installed(package: str) -> bool:
 
 
 def report(runs: list[dict], chosen: dict | None, memory: float | None, batches: list[dict],
-           freeze: dict | None) -> str:
+           freeze: dict | None, whatifs: list[dict] | None = None, analysis: dict | None = None) -> str:
     lines = ["# Benchmark results", "", "Produced by `python bench/bench.py`. Medians of several runs; ours and the "
              "reference alternate, so a busy moment of the machine hits both.", ""] + machine() + [""]
     lines += ["## `optimiser run` against the minimal reference (target <= 2x)", "",
@@ -207,6 +283,21 @@ def report(runs: list[dict], chosen: dict | None, memory: float | None, batches:
         lines.append(f"| {b['municipalities']} | {b['changes']} | {b['session']:.2f} | {b['raw']:.2f} | "
                      f"{1000 * b['session'] / b['changes']:.2f} / {1000 * b['raw'] / b['changes']:.2f} | "
                      f"{b['session'] / b['raw']:.2f}x |")
+    if whatifs:
+        lines += ["", "## A batch of 1,000 what-ifs through `models.whatif.run_batch`, warm (target <= 2x)", "",
+                  "Each what-if is applied, solved, summarised (totals, money per line, what binds, volumes) and set "
+                  "back; raw highspy changes and resets the same row bound and re-solves.", "",
+                  "| municipalities | what-ifs | batch (s) | raw highspy (s) | per what-if: batch / raw (ms) | ratio |",
+                  "|---|---|---|---|---|---|"]
+        for b in whatifs:
+            lines.append(f"| {b['municipalities']} | {b['changes']} | {b['session']:.2f} | {b['raw']:.2f} | "
+                         f"{1000 * b['session'] / b['changes']:.2f} / {1000 * b['raw'] / b['changes']:.2f} | "
+                         f"{b['session'] / b['raw']:.2f}x |")
+    if analysis:
+        kind = "a MIP, each point solved as a MIP" if analysis["mip"] else "an LP"
+        lines += ["", f"On the example ({kind}): a sweep of 50 points of extra money on '{analysis['line']}' took "
+                      f"**{analysis['sweep']:.2f} s**, the room-to-manoeuvre table (two solves per instrument) "
+                      f"**{analysis['room']:.2f} s** (targets < 2 s each)."]
     if freeze:
         gain = 1 - freeze["with"] / freeze["without"]
         lines += ["", f"`gc.freeze()` around build and solve ({freeze['workbook']}, `pipeline.run` in process): "
@@ -225,6 +316,8 @@ def main() -> None:
         runs = [end_to_end(EXAMPLE, folder, args.runs)]
         chosen = memory = freeze = None
         batches = [batch(1, 1000, args.runs, folder)]
+        whatifs = [whatif_batch(1, 1000, args.runs, folder)]
+        analysis = sweep_and_room(args.runs)
         if not args.quick:
             for municipalities in (100, 342):
                 print(f"{municipalities} ...", file=sys.stderr, flush=True)
@@ -233,8 +326,9 @@ def main() -> None:
             chosen = end_to_end(big, folder, 1)
             memory = peak_memory_mb("-m", "optimiser.cli", "run", str(big), "-o", str(folder / "m.xlsx"))
             batches.append(batch(100, 1000, 1, folder))
+            whatifs.append(whatif_batch(100, 1000, 1, folder))
             freeze = freeze_gain(synthetic(folder, 100), args.runs)
-    text = report(runs, chosen, memory, batches, freeze)
+    text = report(runs, chosen, memory, batches, freeze, whatifs, analysis)
     args.output.write_text(text, encoding="utf-8")
     print(text)
 

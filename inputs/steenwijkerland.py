@@ -141,7 +141,7 @@ def instruments() -> list[dict]:
         {"instrument": "LKS regulier", **common_lks, "beginstand": START["LKS regulier"], "max_instroom": 20,
          "toelichting": "AANNAME: 40% van ~125 inwoners met LKS (document) = 50 personen = 31,25 fte bij 1,6 "
                         "personen per fte; hoogstens 20 fte nieuwe plaatsingen per jaar bij reguliere werkgevers."},
-        {"instrument": "Trajecten", "doelgroep": "Doelgroep Participatiewet", "eenheid": "traject",
+        {"instrument": "Trajecten", "doelgroep": "Doelgroep Participatiewet", "eenheid": "trajecten",
          "blijfkans": 0, "max_volume": 150, "geheel": "ja",
          "toelichting": "AANNAME: diagnose-, leerwerk- en ontwikkeltrajecten van een jaar; hoogstens 150 per jaar."},
     ]

@@ -73,6 +73,7 @@ def build(data: ProblemData, later_phases: bool = False) -> pyo.ConcreteModel:
     add_requirements(m, data)
     add_scenarios(m, data)
     add_expressions(m, data)
+    add_participation_floor(m)
     if later_phases:
         add_spending_caps(m, data)
         add_deviation(m, data)
@@ -102,6 +103,14 @@ def add_parameters(m: pyo.ConcreteModel, data: ProblemData) -> None:
     m.COST = pyo.Set(initialize=keys, dimen=3, ordered=True)
     m.cost = pyo.Param(m.COST, mutable=True, initialize={k: data.cost.get(k, 0.0) for k in keys})
     m.once = pyo.Param(m.COST, mutable=True, initialize={k: data.once.get(k, 0.0) for k in keys})
+    funded = [k for k, b in data.budgets.items() if b.funding_instruments]
+    m.FUNDED = pyo.Set(initialize=funded, dimen=2, ordered=True)
+    m.funding = pyo.Param(m.FUNDED, mutable=True, initialize={k: data.budgets[k].funding_per_unit for k in funded})
+    m.retention = pyo.Param(m.I, m.T, mutable=True,
+                            initialize={(i, t): data.retention(i, t) for i in m.I for t in m.T})
+    given = [k for k in data.given_volume if k[0] in data.instruments and k[1] in data.years]
+    m.GIVEN = pyo.Set(initialize=given, dimen=2, ordered=True)
+    m.given = pyo.Param(m.GIVEN, mutable=True, initialize={k: data.given_volume[k] for k in given})
     m.SCENARIO_COST = pyo.Set(initialize=m.links.scenario_keys, dimen=3, ordered=True)
     m.scenario_cost = pyo.Param(m.SCENARIO_COST, mutable=True,
                                 initialize={k: data.scenario_cost(*k) for k in m.links.scenario_keys})
@@ -133,12 +142,16 @@ def add_variables(m: pyo.ConcreteModel, data: ProblemData) -> None:
 
 
 def set_instrument_bounds(m: pyo.ConcreteModel, data: ProblemData, i: str, t: int) -> None:
-    """``min_volume <= v[i,t] <= max_volume`` and ``min_inflow <= u[i,t] <= max_inflow`` (a lower bound of 0)."""
+    """``min_volume <= v[i,t] <= max_volume`` and ``min_inflow <= u[i,t] <= max_inflow`` (a lower bound of 0).
+
+    In a year with a given volume there is no inflow: ``u[i,t] = 0``.
+    """
     inst = data.instruments[i]
     m.v[i, t].setlb(inst.min_volume or 0.0)
     m.v[i, t].setub(inst.max_volume)
-    m.u[i, t].setlb(inst.min_inflow or 0.0)
-    m.u[i, t].setub(inst.max_inflow)
+    given = (i, t) in data.given_volume
+    m.u[i, t].setlb(0.0 if given else inst.min_inflow or 0.0)
+    m.u[i, t].setub(0.0 if given else inst.max_inflow)
 
 
 def set_topup_bounds(m: pyo.ConcreteModel, data: ProblemData, b: str, t: int) -> None:
@@ -154,13 +167,19 @@ def _previous_volume(m: pyo.ConcreteModel, data: ProblemData, i: str, t: int):
 
 
 def stock_rule(m: pyo.ConcreteModel, i: str, t: int):
-    """``v[i,t] = r[i] * v[i,t-1] + u[i,t]``."""
-    retention = m.data.instruments[i].retention
-    return m.v[i, t] == retention * _previous_volume(m, m.data, i, t) + m.u[i, t]
+    """``v[i,t] = r[i,t] * v[i,t-1] + u[i,t]``, or ``v[i,t] = given[i,t] + u[i,t]`` (with ``u = 0``)."""
+    if (i, t) in m.GIVEN:  # u stays in the row so that an evaluated plan off the series shows as inflow
+        return m.v[i, t] == m.given[i, t] + m.u[i, t]
+    return m.v[i, t] == m.retention[i, t] * _previous_volume(m, m.data, i, t) + m.u[i, t]
 
 
 def add_stock_dynamics(m: pyo.ConcreteModel, data: ProblemData) -> None:
-    """``v[i,t] = r[i] * v[i,t-1] + u[i,t]``, with ``v[i,t0-1]`` the starting stock."""
+    """``v[i,t] = r[i,t] * v[i,t-1] + u[i,t]``, with ``v[i,t0-1]`` the starting stock.
+
+    ``r[i,t]`` is the year's own retention where given, else the instrument's.
+    In a year with a given volume (a prognosis, such as the old Wsw's run-off)
+    ``v[i,t] = given[i,t] + u[i,t]`` with ``u[i,t] = 0``.
+    """
     m.stock = pyo.Constraint(m.I, m.T, rule=stock_rule)
 
 
@@ -193,7 +212,7 @@ def topups_paid(m: pyo.ConcreteModel, line: str, year: int):
 
 
 def budget_rule(m: pyo.ConcreteModel, b: str, t: int):
-    """``cost + top-ups paid + surplus - top-up - surplus received <= available - savings - committed``.
+    """``cost + top-ups paid + surplus - top-up - surplus received - funding*v <= available - savings - committed``.
 
     ``=`` for a line whose surplus flows to another line: all that is unspent flows on.
     """
@@ -203,6 +222,8 @@ def budget_rule(m: pyo.ConcreteModel, b: str, t: int):
     lhs -= sum(m.surplus[o, t] for o in m.links.receivers.get((b, t), ()))
     if (b, t) in m.TOPUP:
         lhs -= m.topup[b, t]
+    if (b, t) in m.FUNDED:  # funding per realised unit: the money available grows with the volume
+        lhs -= m.funding[b, t] * sum(m.v[i, t] for i in m.data.budgets[b, t].funding_instruments)
     if isinstance(lhs, (int, float)):  # a line nothing touches: keep a variable so the row exists and is priced
         lhs = 0.0 * m.v[m.I.first(), t]
     # Every number on the right, so that the dual is the value of one extra euro available.
@@ -218,14 +239,18 @@ def add_budgets(m: pyo.ConcreteModel, data: ProblemData) -> None:
 
 
 def add_group_capacity(m: pyo.ConcreteModel, data: ProblemData) -> None:
-    """``sum_{i in g} p[i,t] <= size[g,t]`` (or ``=`` where the group says exactly)."""
+    """``sum_{i in g} p[i,t] <= size[g,t]`` (or ``=`` where the group says exactly).
+
+    A group counted in its instruments' unit (SE, fte, ...) sums ``v`` instead of ``p``.
+    """
     keys = [k for k in data.groups if k[1] in data.years and m.links.members.get(k[0])]
     m.GT = pyo.Set(initialize=keys, dimen=2, ordered=True)
     m.group_size = pyo.Param(m.GT, mutable=True, initialize={k: data.groups[k].size for k in keys})
 
     def rule(_m, g, t):
-        persons = sum(data.instruments[i].persons_per_unit * m.v[i, t] for i in m.links.members[g])
-        return persons == m.group_size[g, t] if data.groups[g, t].exact else persons <= m.group_size[g, t]
+        group = data.groups[g, t]
+        persons = sum(group.per_unit(data.instruments[i]) * m.v[i, t] for i in m.links.members[g])
+        return persons == m.group_size[g, t] if group.exact else persons <= m.group_size[g, t]
 
     m.group_capacity = pyo.Constraint(m.GT, rule=rule)
 
@@ -294,6 +319,15 @@ def add_scenarios(m: pyo.ConcreteModel, data: ProblemData) -> None:
     keys = [(i, t) for i in restricted_instruments(data) for t in data.years]
     m.RESTRICTED = pyo.Set(initialize=keys, dimen=2, ordered=True)
     m.scenario_allows = pyo.Constraint(m.RESTRICTED, rule=scenario_rule)
+
+
+def add_participation_floor(m: pyo.ConcreteModel) -> None:
+    """``participation >= floor``; no floor (``-inf``) until a caller sets one (what-ifs, room per instrument).
+
+    The solve's own phases hold values with :meth:`models.session.Session.hold` instead.
+    """
+    m.floor = pyo.Param(mutable=True, initialize=-math.inf)
+    m.participation_floor = pyo.Constraint(expr=m.participation >= m.floor)
 
 
 def add_spending_caps(m: pyo.ConcreteModel, data: ProblemData) -> None:

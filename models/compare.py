@@ -1,12 +1,11 @@
 """The chosen plan next to the best plans the same data allow.
 
-Four solves on the same data: the evaluation of the chosen plan (on the
-elastic model); the best plan that uses no more of any budget line in any
-year than the chosen plan does (*voor hetzelfde geld, N persoonsjaren meer*);
-the optimum within the budgets (*binnen dezelfde budgetten*, with the extra
-money it uses); and the cheapest plan with at least the chosen plan's
-participation (*voor dezelfde participatie, €X minder*). All but the
-evaluation share one :class:`~models.session.Session`.
+Four solves on one session: the evaluation of the chosen plan (its volumes
+fixed, see :mod:`models.evaluate`); the best plan that uses no more of any
+budget line in any year than the chosen plan does (*voor hetzelfde geld, N
+persoonsjaren meer*); the optimum within the budgets (*binnen dezelfde
+budgetten*, with the extra money it uses); and the cheapest plan with at
+least the chosen plan's participation (*voor dezelfde participatie, €X minder*).
 """
 
 from __future__ import annotations
@@ -62,7 +61,7 @@ def compare(data: ProblemData, optimum: Result | None = None, time_limit: float 
     deadline = deadline or Deadline(data.settings.time_limit if time_limit is None else time_limit)
     session = session or Session(data)
     optimum = optimum if optimum is not None else optimise(session, deadline=deadline)
-    chosen = evaluate(data, data.chosen_plan, data.settings.chosen_scenario, deadline.left(), session.options)
+    chosen = evaluate(data, data.chosen_plan, data.settings.chosen_scenario, session=session, deadline=deadline)
     if chosen.has_plan:
         chosen.violations = material(chosen.violations)
     least = same = None

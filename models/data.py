@@ -14,6 +14,8 @@ from typing import Literal
 Objective = Literal["participatie", "maatschappelijke_waarde", "lexicografisch"]
 Quantity = Literal["volume", "instroom", "personen"]
 Sense = Literal[">=", "<=", "="]
+PERSONS = "personen"
+"""The unit of an instrument counted in persons, and the default unit of a target group."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class Instrument:
     max_change: float | None = None
     integer: bool = False
     organisation: str | None = None
+    hard: bool = False
+    """Its bounds and step limit are not negotiable (law, contract): a diagnosis never relaxes them."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,13 @@ class BudgetYear:
     surplus_to: str | None = None
     bearer: str = "gemeente"
     """Who bears the money of this line (``gemeente`` or ``rijk``)."""
+    funding_per_unit: float = 0.0
+    """Money the line receives per unit of volume of ``funding_instruments`` (funding per realised place)."""
+    funding_instruments: tuple[str, ...] = ()
+
+    def funding(self, volume: dict[tuple[str, int], float]) -> float:
+        """The money this line receives for the volumes ``volume`` keyed (instrument, year)."""
+        return self.funding_per_unit * sum(volume.get((i, self.year), 0.0) for i in self.funding_instruments)
 
 
 @dataclass(frozen=True)
@@ -79,6 +90,14 @@ class GroupYear:
     year: int
     size: float
     exact: bool = False
+    unit: str = PERSONS
+    """What the size counts: persons, or the unit its instruments share (then it bounds their volume)."""
+    hard: bool = False
+    """The size is not negotiable: a diagnosis never relaxes it."""
+
+    def per_unit(self, instrument: Instrument) -> float:
+        """How much one unit of the instrument's volume counts towards the size."""
+        return instrument.persons_per_unit if self.unit == PERSONS else 1.0
 
 
 @dataclass(frozen=True)
@@ -103,6 +122,8 @@ class Requirement:
     """For a share requirement: the instruments in the numerator."""
     share_base: tuple[str, ...] = ()
     """For a share requirement: all instruments in the denominator."""
+    hard: bool = False
+    """Not negotiable (a legal right, a signed contract): a diagnosis never relaxes it."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +155,18 @@ class ProblemData:
     """Yearly fixed cost keyed (scenario, line, year)."""
     chosen_plan: dict[tuple[str, int], float] = field(default_factory=dict)
     """The council's chosen volumes keyed (instrument, year)."""
+    components: dict[tuple[str, str, int, str], tuple[float, float]] = field(default_factory=dict)
+    """Labelled parts of ``cost`` and ``once``, keyed (instrument, line, year, component): (yearly, one-off).
+
+    The model uses the totals in ``cost`` and ``once``; the parts are shown apart in the result (what the
+    parts of a key do not cover shows as a part without a label).
+    """
+    retention_by_year: dict[tuple[str, int], float] = field(default_factory=dict)
+    """Retention of an instrument in one year keyed (instrument, year); overrides the instrument's own."""
+    given_volume: dict[tuple[str, int], float] = field(default_factory=dict)
+    """A given volume series (a prognosis) keyed (instrument, year): no inflow in those years."""
+    what_ifs: list = field(default_factory=list)
+    """What-if definitions (:class:`models.whatif.WhatIf`) the workbook holds; they do not change this data."""
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -150,6 +183,11 @@ class ProblemData:
         own = self.instruments[instrument].benefit
         return self.settings.benefit_per_person if own is None else own
 
+    def retention(self, instrument: str, year: int) -> float:
+        """Retention ``r[i,t]``: the fraction of last year's volume still there in ``year``."""
+        own = self.retention_by_year.get((instrument, year))
+        return self.instruments[instrument].retention if own is None else own
+
     def scenario_cost(self, scenario: str, line: str, year: int) -> float:
         """Friction plus fixed cost a scenario puts on a line in a year."""
         key = (scenario, line, year)
@@ -165,8 +203,8 @@ def inflow_bound(data: ProblemData, instrument: str, year: int) -> float:
     inst = data.instruments[instrument]
     bounds = [b for b in (inst.max_inflow, inst.max_volume) if b is not None]
     group = data.groups.get((inst.group, year)) if inst.group else None
-    if group is not None and inst.persons_per_unit > 0:
-        bounds.append(group.size / inst.persons_per_unit)
+    if group is not None and group.per_unit(inst) > 0:
+        bounds.append(group.size / group.per_unit(inst))
     return min(bounds, default=math.inf)
 
 

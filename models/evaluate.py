@@ -1,24 +1,43 @@
-"""Evaluate a given plan (the council's chosen volumes) on the optimiser's own data and rules.
+"""Evaluate a given plan (the council's chosen volumes) on the optimiser's own model and rules.
 
-The volumes are fixed in the elastic model (:mod:`models.diagnose`), so the
-money, persons and objective come from the very same expressions the
-optimiser uses. Top-ups and surpluses are what the plan needs; every rule the
-plan breaks shows up as a slack in use, with its year and amount.
+The plan is checked on the run's own :class:`~models.session.Session`: no
+second model is built. For the evaluation the volumes are fixed to the plan,
+inflows may take any value (a plan may shrink faster than retention allows)
+and every rule a fixed plan can break (budget lines, requirements, target
+groups, step limits) gets a slack column in HiGHS. The solve then chooses
+only what the plan leaves open (top-ups, surpluses, the scenario) at the
+least weighted breach. Afterwards the slacks are deleted and every bound is
+restored, so the session solves as before. Volume and inflow bounds are
+checked on the values themselves.
+
+Weights: a euro of budget shortfall weighs ``MONEY_WEIGHT`` times one plus
+the number of lines above it in its top-up chain, so money a line may draw
+from its payer is drawn (the payer's overspend is reported, not the
+receiver's); a top-up itself costs almost nothing (``TOPUP_WEIGHT``), so it
+is used where needed and nowhere else.
 """
 
 from __future__ import annotations
 
+import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
+from models.allocation import requirement_key
 from models.data import ProblemData
-from models.diagnose import ElasticModel, Soft
-from models.highs import SolverOptions
-from models.tables import Tables, clean, read_tables
+from models.highs import INF, INFEASIBLE, MINIMIZE, SolverOptions
+from models.session import Deadline, Session
+from models.tables import PlanValues, Tables, clean, read_tables
 
+MONEY_WEIGHT = 1 / 1000
 TOPUP_WEIGHT = 1e-6
-"""Top-ups cost almost nothing: used where needed, never where not."""
+TOLERANCE = 1e-6
+"""A breach smaller than this (in units, or in thousands of euros) is solver noise."""
+SOFT_FAMILIES = ("budget", "requirement", "group_capacity", "step_up", "step_down")
+VIOLATION_COLUMNS = ["kind", "name", "year", "value", "bound", "shortfall", "direction", "unit"]
 
 
 @dataclass(kw_only=True)
@@ -33,54 +52,182 @@ class Evaluation(Tables):
     """One row per broken rule: kind, name, year, value, bound, shortfall, direction, unit."""
 
 
-def _violation(soft: Soft, amount: float, body: float, requirements: pd.DataFrame) -> dict:
-    """A broken rule as a row; a share is given in percent, as the user wrote it."""
-    row = {"kind": soft.kind, "name": soft.name, "year": soft.year, "value": clean(body, 6),
-           "bound": clean(soft.bound + soft.shift, 6), "shortfall": clean(amount, 6),
-           "direction": soft.direction, "unit": soft.unit}
-    if soft.unit == "%":
-        match = requirements[(requirements.requirement == soft.name) & (requirements.year == soft.year)].iloc[0]
-        value, bound = match.value * 100, match.bound * 100
-        row.update(value=clean(value, 6), bound=clean(bound, 6), shortfall=clean(abs(bound - value), 6))
-    return row
+@dataclass(frozen=True)
+class Slack:
+    """One side of a row that the plan may break: ``sign`` is the slack's coefficient in the row."""
+
+    row: int
+    family: str
+    index: object
+    sign: float
+    weight: float
+
+    @property
+    def direction(self) -> str:
+        """``+`` when the bound must go up for the plan to fit, ``-`` when it must go down."""
+        return "+" if self.sign < 0 else "-"
 
 
-VIOLATION_COLUMNS = ["kind", "name", "year", "value", "bound", "shortfall", "direction", "unit"]
+def requirement_unit(data: ProblemData, key: tuple[str, object]) -> str:
+    """The unit a requirement counts in: %, persons, or its instruments' common unit."""
+    req = next(r for r in data.requirements if requirement_key(r) == key)
+    if req.kind == "aandeel":
+        return "%"
+    if req.quantity == "personen":
+        return "personen"
+    units = {data.instruments[i].unit for i, _ in req.terms}
+    return units.pop() if len(units) == 1 else "eenheden"
+
+
+def describe(data: ProblemData, family: str, index) -> tuple[str, str, object, str]:
+    """(kind, name, year, unit) of a row in words the report knows."""
+    if family == "budget":
+        return "budget", index[0], index[1], "€"
+    if family == "requirement":
+        return "eis", index[0], index[1], requirement_unit(data, index)
+    if family == "group_capacity":
+        return "doelgroep", index[0], index[1], "personen"
+    return "max_verandering", index[0], index[1], data.instruments[index[0]].unit
+
+
+def topup_depth(data: ProblemData, line: str, year: int) -> int:
+    """How many lines stand above ``line`` in its chain of top-ups (a cycle counts once)."""
+    depth, seen = 0, {line}
+    payer = data.budgets[line, year].topup_from
+    while payer is not None and payer not in seen and (payer, year) in data.budgets:
+        depth, seen = depth + 1, seen | {payer}
+        payer = data.budgets[payer, year].topup_from
+    return depth
+
+
+def _slacks(session: Session, lower: np.ndarray, upper: np.ndarray) -> list[Slack]:
+    """Every finite side of every row in :data:`SOFT_FAMILIES`, with its weight."""
+    data = session.data
+    found = []
+    for (family, index), row in session.compiled.rows.items():
+        if family not in SOFT_FAMILIES:
+            continue
+        weight = MONEY_WEIGHT * (1 + topup_depth(data, *index)) if family == "budget" else 1.0
+        if upper[row] < INF:
+            found.append(Slack(row, family, index, -1.0, weight))
+        if lower[row] > -INF:
+            found.append(Slack(row, family, index, 1.0, weight))
+    return found
+
+
+@contextmanager
+def _plan_fixed(session: Session, plan: dict, scenario: str | None):
+    """The session with the plan's volumes fixed, free inflows, and slack columns; all undone afterwards."""
+    highs, compiled = session.highs, session.compiled
+    floor = session.model.floor.value
+    session.set_floor(None)
+    lower = np.array([-INF if v.lb is None else v.lb for v in compiled.columns], dtype=float)
+    upper = np.array([INF if v.ub is None else v.ub for v in compiled.columns], dtype=float)
+    integer = np.zeros(compiled.num_col, dtype=bool)
+    for (name, index), col in compiled.cols.items():
+        if name == "v":
+            lower[col] = upper[col] = plan.get(index, 0.0)
+        elif name == "u":
+            lower[col], upper[col] = -INF, INF
+        elif name == "y":
+            integer[col] = True
+            if scenario is not None:
+                lower[col] = upper[col] = 1.0 if index == scenario else 0.0
+    highs.set_col_bounds_all(lower, upper)
+    highs.set_integrality(integer)
+    slacks = _slacks(session, *highs.row_bounds(np.arange(compiled.num_row)))
+    first = highs.add_columns(np.array([s.row for s in slacks]), np.array([s.sign for s in slacks]),
+                              np.zeros(len(slacks)), np.full(len(slacks), INF))
+    try:
+        yield slacks, first
+    finally:
+        highs.drop_columns_from(first)
+        session.restore_columns()
+        session.set_floor(None if math.isinf(floor) else floor)
+        session.forget_objective()
 
 
 def evaluate(data: ProblemData, plan: dict[tuple[str, int], float], scenario: str | None = None,
-             time_limit: float | None = None, options: SolverOptions | None = None) -> Evaluation:
+             time_limit: float | None = None, options: SolverOptions | None = None, *,
+             session: Session | None = None, deadline: Deadline | None = None) -> Evaluation:
     """Figures and violations of ``plan`` (volume per instrument and year; missing counts as 0).
 
     ``scenario`` fixes the organisational scenario; without it the scenario
-    that suits the plan best is taken. The elastic model is compiled once;
-    the plan enters as bounds on the volumes.
+    that suits the plan best is taken. ``session`` is the run's session on
+    ``data`` (one is built when not given); ``deadline`` the run's time left.
     """
-    elastic = ElasticModel(data, inflow_may_be_negative=True, topup_weight=TOPUP_WEIGHT, options=options)
-    m, highs = elastic.model, elastic.highs
-    for (i, t), var in m.v.items():
-        col = elastic.compiled.col(var)
-        if col is not None:
-            volume = plan.get((i, t), 0.0)
-            highs.set_col_bounds(col, volume, volume)
-    if scenario is not None:
-        for s in m.S:
-            col = elastic.compiled.col(m.y[s])
-            if col is not None:
-                highs.set_col_bounds(col, 1 if s == scenario else 0, 1 if s == scenario else 0)
-    solution = elastic.solve("fit", time_limit)
+    session = session or Session(data, options)
+    deadline = deadline or Deadline(time_limit)
+    if session.compiled is None:  # a rule without variables cannot hold: nothing to evaluate on
+        return Evaluation(status=INFEASIBLE, has_plan=False)
+    compiled = session.compiled
+    n = compiled.num_col
+    with _plan_fixed(session, plan, scenario) as (slacks, first):
+        topups, _ = compiled.measures["topup"]
+        cost = np.concatenate([TOPUP_WEIGHT * topups, [s.weight for s in slacks]])
+        session.highs.set_objective(cost, 0.0, MINIMIZE)
+        solution = session.highs.solve(deadline.left(), warm=False)
     if not solution.has_solution:
         return Evaluation(status=solution.status, has_plan=False)
-    values = elastic.values(solution)
-    tables = read_tables(values, data, m.links)
-    objective = data.settings.objective
-    value = tables.totals["societal_value" if objective == "maatschappelijke_waarde" else "participation"]
-    rows = [_violation(soft, amount, body, tables.requirements) for soft, amount, body in elastic.broken(solution)]
+    amounts = solution.x[first:first + len(slacks)]
+    body = solution.activity + compiled.offset
+    for slack, amount in zip(slacks, amounts, strict=True):
+        body[slack.row] -= slack.sign * amount
+    values = PlanValues(compiled, solution.x[:n], body, session.measure)
+    tables = read_tables(values, session.data, session.model.links)
+    objective = session.data.settings.objective
+    row_lower, row_upper = session.highs.row_bounds(np.arange(compiled.num_row))
+    rows = [_violation(session, slack, amount, body[slack.row], row_lower[slack.row], row_upper[slack.row],
+                       tables.requirements)
+            for slack, amount in zip(slacks, amounts, strict=True) if _breaks(slack, amount)]
+    rows += _bound_violations(session.data, values)
     return Evaluation(
         status=solution.status,
         has_plan=True,
-        scenario=next((s for s in m.S if round(values.var("y", s)) == 1), None),
-        objective_value=value,
+        scenario=next((s for s in session.data.scenarios if round(values.var("y", s)) == 1), None),
+        objective_value=tables.totals["societal_value" if objective == "maatschappelijke_waarde" else "participation"],
         **tables.tables(),
         violations=pd.DataFrame(rows, columns=VIOLATION_COLUMNS),
     )
+
+
+def _breaks(slack: Slack, amount: float) -> bool:
+    return amount > TOLERANCE * (1 / MONEY_WEIGHT if slack.family == "budget" else 1.0)
+
+
+def _violation(session: Session, slack: Slack, amount: float, body: float, lower: float, upper: float,
+               requirements: pd.DataFrame) -> dict:
+    """A broken rule as a row; money with what is committed added back, a share in percent as the user wrote it."""
+    data = session.data
+    kind, name, year, unit = describe(data, slack.family, slack.index)
+    bound = (upper if slack.sign < 0 else lower) + session.compiled.offset[slack.row]
+    shift = data.budgets[slack.index].committed if slack.family == "budget" else 0.0
+    row = {"kind": kind, "name": name, "year": year, "value": clean(body + shift, 6),
+           "bound": clean(bound + shift, 6), "shortfall": clean(amount, 6), "direction": slack.direction,
+           "unit": unit}
+    if unit == "%":
+        match = requirements[(requirements.requirement == name) & (requirements.year == year)].iloc[0]
+        value, share = match.value * 100, match.bound * 100
+        row.update(value=clean(value, 6), bound=clean(share, 6), shortfall=clean(abs(share - value), 6))
+    return row
+
+
+def _bound_violations(data: ProblemData, values: PlanValues) -> list[dict]:
+    """Volumes and inflows outside their instrument's bounds (an inflow below 0 is a plan shrinking too fast)."""
+    rows = []
+    for i, inst in data.instruments.items():
+        for t in data.years:
+            for label, value, lower, upper in (
+                    ("volume", values.var("v", (i, t)), inst.min_volume, inst.max_volume),
+                    ("instroom", values.var("u", (i, t)), inst.min_inflow or 0.0, inst.max_inflow)):
+                if lower is not None and value < lower - TOLERANCE:
+                    rows.append(_bound_row(f"min_{label}", i, t, value, lower, "-", inst.unit))
+                if upper is not None and value > upper + TOLERANCE:
+                    rows.append(_bound_row(f"max_{label}", i, t, value, upper, "+", inst.unit))
+    return rows
+
+
+def _bound_row(kind: str, instrument: str, year: int, value: float, bound: float, direction: str,
+               unit: str) -> dict:
+    return {"kind": kind, "name": instrument, "year": year, "value": clean(value, 6), "bound": clean(bound, 6),
+            "shortfall": clean(abs(value - bound), 6), "direction": direction, "unit": unit}

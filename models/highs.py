@@ -275,6 +275,11 @@ class HighsModel:
         """New bounds of one column (``None``: unbounded)."""
         self.highs.changeColBounds(col, _finite(lower, -INF), _finite(upper, INF))
 
+    def set_col_bounds_all(self, lower: np.ndarray, upper: np.ndarray) -> None:
+        """New bounds of the first ``len(lower)`` columns at once."""
+        n = len(lower)
+        self.highs.changeColsBounds(n, np.arange(n, dtype=np.int32), np.maximum(lower, -INF), np.minimum(upper, INF))
+
     def set_coefficient(self, row: int, col: int, value: float) -> None:
         """One matrix entry (a new entry where there was none; 0 removes one)."""
         self.highs.changeCoeff(row, col, float(value))
@@ -311,6 +316,36 @@ class HighsModel:
             self.highs.changeColsIntegrality(len(cols), cols.astype(np.int32), kinds)
         self.integer = integer.copy()
 
+    def add_columns(self, rows: np.ndarray, values: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> int:
+        """Append one column per entry (``values[k]`` in row ``rows[k]``, cost 0); returns the first new index."""
+        first = self.highs.getNumCol()
+        count = len(rows)
+        if count:
+            self.highs.addCols(count, np.zeros(count), np.asarray(lower, dtype=float), np.asarray(upper, dtype=float),
+                               count, np.arange(count, dtype=np.int32), np.asarray(rows, dtype=np.int32),
+                               np.asarray(values, dtype=float))
+        return first
+
+    def drop_columns_from(self, first: int) -> None:
+        """Delete the columns from index ``first`` on (those :meth:`add_columns` appended)."""
+        count = self.highs.getNumCol() - first
+        if count > 0:
+            self.highs.deleteCols(count, np.arange(first, first + count, dtype=np.int32))
+
+    def row_bounds(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Current lower and upper bounds of the given rows (as changed in place since the build)."""
+        if not len(rows):
+            return np.zeros(0), np.zeros(0)
+        _, _, lower, upper, _ = self.highs.getRows(len(rows), np.asarray(rows, dtype=np.int32))
+        return np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+
+    def col_bounds(self, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Current lower and upper bounds of the given columns."""
+        if not len(cols):
+            return np.zeros(0), np.zeros(0)
+        _, _, _, lower, upper, _ = self.highs.getCols(len(cols), np.asarray(cols, dtype=np.int32))
+        return np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+
     @property
     def is_mip(self) -> bool:
         """True while some column is integer."""
@@ -328,9 +363,15 @@ class HighsModel:
             raise OSError(f"HiGHS could not write the model to {path}")
 
     # -- solving -----------------------------------------------------------------
-    def solve(self, time_limit: float | None, prices: bool = False) -> Solution:
-        """Run HiGHS warm from the current state; with ``prices``, duals and right-hand-side ranging too."""
+    def solve(self, time_limit: float | None, prices: bool = False, warm: bool = True) -> Solution:
+        """Run HiGHS warm from the current state; with ``prices``, duals and right-hand-side ranging too.
+
+        ``warm=False`` forgets the basis first, so presolve runs: much faster
+        when many columns were just fixed (a basis makes HiGHS skip presolve).
+        """
         started = time.perf_counter()
+        if not warm:
+            self.highs.clearSolver()
         self.highs.setOptionValue("time_limit", float(max(time_limit, 0.01)) if time_limit is not None else INF)
         self.highs.run()
         status = _status(self.highs.getModelStatus())
@@ -355,6 +396,20 @@ class HighsModel:
                 solution.rhs_down, solution.rhs_up, solution.row_basic = self._ranging()
         solution.seconds = time.perf_counter() - started
         return solution
+
+    def irreducible_infeasible_subset(self, time_limit: float | None) -> tuple[list | None, list | None]:
+        """Rows and columns whose bounds cannot hold together, each as ``(index, side)``.
+
+        ``side`` is ``lower``, ``upper`` or both (a fixed bound gives two
+        entries). ``(None, None)`` when HiGHS finds no such set (the model is
+        feasible as it stands, or the search ran out of time).
+        """
+        self.highs.setOptionValue("time_limit", float(max(time_limit, 0.01)) if time_limit is not None else INF)
+        self.highs.setOptionValue("iis_strategy", int(highspy.IisStrategy.kIisStrategyIrreducible))
+        status, iis = self.highs.getIis()
+        if status != highspy.HighsStatus.kOk or not iis.valid_ or not (len(iis.row_index_) or len(iis.col_index_)):
+            return None, None
+        return (_sides(iis.row_index_, iis.row_bound_), _sides(iis.col_index_, iis.col_bound_))
 
     def _ranging(self) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
         """How far each binding row's bound may fall and rise keeping the basis, and which rows are basic.
@@ -382,6 +437,16 @@ class HighsModel:
         fall[free], rise[free] = np.nan, np.nan
         rows = self.compiled.num_row
         return fall[:rows], rise[:rows], basic[:rows]
+
+
+IIS_SIDES = {int(highspy.IisBoundStatus.kIisBoundStatusLower): ("lower",),
+             int(highspy.IisBoundStatus.kIisBoundStatusUpper): ("upper",),
+             int(highspy.IisBoundStatus.kIisBoundStatusBoxed): ("lower", "upper")}
+
+
+def _sides(indices, bounds) -> list[tuple[int, str]]:
+    """``(index, side)`` for each bound an IIS holds (a free or dropped bound is not part of the conflict)."""
+    return [(int(k), side) for k, b in zip(indices, bounds, strict=True) for side in IIS_SIDES.get(int(b), ())]
 
 
 def _status(model_status) -> str:

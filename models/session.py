@@ -11,6 +11,7 @@ coefficients that number reaches:
 change                            Pyomo                                  HiGHS
 ================================  =====================================  ===============================
 available, savings, committed     ``available``/``savings``/``committed``  bounds of ``budget[b,t]``
+funding per realised unit         ``funding[b,t]``                        coefficients in ``budget[b,t]``
 cost or one-off cost              ``cost[i,b,t]``, ``once[i,b,t]``        coefficients in ``budget[b,t]``
 scenario cost                     ``scenario_cost[s,b,t]``                coefficient of ``y[s]``
 instrument bounds                 bounds of ``v[i,*]``, ``u[i,*]``         column bounds, big-M rows
@@ -18,6 +19,7 @@ maximum change                    ``max_change[i]``                       bounds
 requirement level or share        ``requirement_level``, the row          bounds or coefficients
 group size                        ``group_size[g,t]``                     bounds, big-M rows
 fixed scenario                    bounds of ``y``                         column bounds
+retention in a year, given volume ``retention[i,t]``, ``given[i,t]``       the row ``stock[i,t]``
 chosen plan (reference)           ``reference[i,t]``                      bounds of ``deviation[i,t]``
 spending caps (a comparison)      ``cap[b,t]``                            bounds of ``spending_cap[b,t]``
 ================================  =====================================  ===============================
@@ -34,6 +36,7 @@ build of the changed data.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import fields, replace
 
 import numpy as np
@@ -92,11 +95,12 @@ class Deadline:
         return self.end is not None and self.clock() >= self.end
 
 
-def _own_copy(data: ProblemData) -> ProblemData:
+def own_copy(data: ProblemData) -> ProblemData:
     """A copy whose tables the session may change without touching the caller's data."""
     return replace(data, instruments=dict(data.instruments), budgets=dict(data.budgets), cost=dict(data.cost),
                    once=dict(data.once), groups=dict(data.groups), requirements=list(data.requirements),
-                   scenarios=dict(data.scenarios), friction=dict(data.friction), fixed_cost=dict(data.fixed_cost))
+                   scenarios=dict(data.scenarios), friction=dict(data.friction), fixed_cost=dict(data.fixed_cost),
+                   retention_by_year=dict(data.retention_by_year), given_volume=dict(data.given_volume))
 
 
 class Session:
@@ -104,7 +108,7 @@ class Session:
 
     def __init__(self, data: ProblemData, options: SolverOptions | None = None):
         self.options = options or SolverOptions()
-        self.data = _own_copy(data)
+        self.data = own_copy(data)
         self.rebuilds = 0
         self._reported_rebuilds = 0
         self._holds: dict[str, tuple[float, float]] = {}
@@ -156,13 +160,19 @@ class Session:
             self._objective = None
 
     # -- solving ------------------------------------------------------------------------
-    def solve(self, objective: str, deadline: Deadline | None = None, prices: bool = False) -> Solution:
-        """One solve with ``objective`` (a key of :data:`OBJECTIVES`, or :data:`FEASIBILITY`)."""
+    def solve(self, objective: str, deadline: Deadline | None = None, prices: bool = False,
+              warm: bool = True) -> Solution:
+        """One solve with ``objective`` (a key of :data:`OBJECTIVES`, or :data:`FEASIBILITY`).
+
+        ``warm=False`` starts without the previous basis, so HiGHS presolves:
+        faster after a change of objective or a new coupling row than a warm
+        start from a basis that is far from the new optimum (measured).
+        """
         if self.trivially_infeasible:
             return Solution(status=INFEASIBLE, has_solution=False)
         self._set_objective(objective)
         self._sync_holds()
-        solution = self.highs.solve((deadline or Deadline(None)).left(), prices=prices)
+        solution = self.highs.solve((deadline or Deadline(None)).left(), prices=prices, warm=warm)
         if solution.status == INFEASIBLE_OR_UNBOUNDED:
             solution.status = self._infeasible_or_unbounded(deadline)
         return solution
@@ -192,6 +202,11 @@ class Session:
         self._set_objective(objective or self.data.settings.objective)
         self.highs.write(path)
 
+    def set_floor(self, floor: float | None) -> None:
+        """``participation >= floor``; ``None`` removes the floor."""
+        self.model.floor = -INF if floor is None else floor
+        self._push_bounds(self.model.participation_floor)
+
     def hold(self, measure: str, lower: float | None = None, upper: float | None = None) -> None:
         """``lower <= measure <= upper`` in the following solves (``None``: no bound), until :meth:`release`.
 
@@ -202,8 +217,10 @@ class Session:
         self._holds[measure] = (-INF if lower is None else float(lower), INF if upper is None else float(upper))
 
     def release(self) -> None:
-        """Remove every bound :meth:`hold` set."""
+        """Remove every bound :meth:`hold` set (from HiGHS too, so that nothing else sees its rows)."""
         self._holds.clear()
+        if self.highs is not None:
+            self.highs.set_extra_rows([])
 
     def _sync_holds(self) -> None:
         rows = []
@@ -230,6 +247,13 @@ class Session:
         For a MIP these are conditional prices: they hold for that choice of
         integers and scenario. The model is restored afterwards.
         """
+        with self.integers_fixed(x):
+            solution = self.solve(objective, deadline, prices=True)
+        return solution if solution.row_dual is not None else None
+
+    @contextmanager
+    def integers_fixed(self, x: np.ndarray):
+        """Within the block the model is the LP with every integer column fixed at its value in ``x``."""
         integer = self.highs.integer.copy()
         cols = np.flatnonzero(integer)
         for j in cols:
@@ -237,12 +261,32 @@ class Session:
             self.highs.set_col_bounds(j, value, value)
         self.highs.set_integrality(np.zeros_like(integer))
         try:
-            solution = self.solve(objective, deadline, prices=True)
+            yield
         finally:
             self.highs.set_integrality(integer)
             for j in cols:
                 self._push_col_bounds(self.compiled.columns[j])
-        return solution if solution.row_dual is not None else None
+
+    def solve_vector(self, vector: np.ndarray, sense: str, deadline: Deadline | None = None) -> Solution:
+        """One solve with an objective of the caller's (a cost per column), e.g. one instrument's total volume."""
+        if self.trivially_infeasible:
+            return Solution(status=INFEASIBLE, has_solution=False)
+        self._refresh_measures()
+        self.highs.set_objective(vector, 0.0, sense)
+        self._objective = None
+        return self.highs.solve((deadline or Deadline(None)).left())
+
+    def restore_columns(self) -> None:
+        """Give every column the bounds and integrality of the Pyomo model again (after a caller fixed some)."""
+        columns = self.compiled.columns
+        lower = np.array([-INF if v.lb is None else v.lb for v in columns], dtype=float)
+        upper = np.array([INF if v.ub is None else v.ub for v in columns], dtype=float)
+        self.highs.set_col_bounds_all(lower, upper)
+        self.highs.set_integrality(self.compiled.integer)
+
+    def forget_objective(self) -> None:
+        """The caller gave HiGHS another objective: set ours again at the next solve."""
+        self._objective = None
 
     # -- in-place changes ---------------------------------------------------------------
     def _push_bounds(self, con) -> None:
@@ -278,11 +322,13 @@ class Session:
             return False
         return True
 
-    def change_budget(self, line: str, year: int, *, available=UNSET, savings_target=UNSET, committed=UNSET) -> None:
-        """Change the money of one budget line in one year."""
+    def change_budget(self, line: str, year: int, *, available=UNSET, savings_target=UNSET, committed=UNSET,
+                      funding_per_unit=UNSET) -> None:
+        """Change the money of one budget line in one year (funding per unit only where the line has funding)."""
         key = (line, year)
         changes = {k: float(v) for k, v in (("available", available), ("savings_target", savings_target),
-                                            ("committed", committed)) if v is not UNSET}
+                                            ("committed", committed), ("funding_per_unit", funding_per_unit))
+                   if v is not UNSET}
         self.data.budgets[key] = replace(self._budget(key), **changes)
         if not self._built():
             return
@@ -293,6 +339,13 @@ class Session:
         if "committed" in changes:
             self._measures_stale = True
             self._push_if_row(m.spending_cap, key)
+        if "funding_per_unit" in changes:
+            if key not in m.FUNDED:  # no funding term in the row yet
+                self.rebuild()
+                return
+            m.funding[key] = changes["funding_per_unit"]
+            self._push_row(m.budget[key])
+            return
         self._push_bounds(m.budget[key])
 
     def change_cost(self, instrument: str, line: str, year: int, *, cost=UNSET, once=UNSET) -> None:
@@ -359,6 +412,30 @@ class Session:
                 self._push_bounds(m.step_up[instrument, t])
                 self._push_bounds(m.step_down[instrument, t])
         self._refresh_big_m([(instrument, t) for t in m.T])
+
+    def change_run_off(self, instrument: str, year: int, *, retention=UNSET, volume=UNSET) -> None:
+        """Change an instrument's retention in one year or its given volume (``None`` removes either).
+
+        A year that gains or loses its given volume changes the form of its stock row: rebuilt.
+        """
+        key = (instrument, year)
+        self._instrument(instrument)
+        given_before = key in self.data.given_volume
+        for table, value in ((self.data.retention_by_year, retention), (self.data.given_volume, volume)):
+            if value is None:
+                table.pop(key, None)
+            elif value is not UNSET:
+                table[key] = float(value)
+        if not self._built():
+            return
+        m = self.model
+        if (key in self.data.given_volume) != given_before:
+            self.rebuild()
+            return
+        m.retention[key] = self.data.retention(*key)
+        if key in m.GIVEN:
+            m.given[key] = self.data.given_volume[key]
+        self._push_row(m.stock[key])
 
     def change_requirement(self, name: str, year: int | str | None, level: float) -> None:
         """Change the level of a requirement (a share in percent, as the workbook has it)."""
@@ -453,7 +530,7 @@ class Session:
     def update(self, data: ProblemData) -> None:
         """Make the session's data equal to ``data``: in place where it can, by a rebuild where it cannot."""
         if not self._apply_in_place(data):
-            self.data = _own_copy(data)
+            self.data = own_copy(data)
             self.rebuild()
 
     def _apply_in_place(self, new: ProblemData) -> bool:
@@ -475,9 +552,17 @@ class Session:
             if diff:
                 changes.append(lambda n=name, i=inst, d=diff: self.change_instrument(n, **{k: getattr(i, k)
                                                                                            for k in d}))
+        if old.given_volume.keys() != new.given_volume.keys():
+            return False
+        for key in new.retention_by_year.keys() | old.retention_by_year.keys():
+            if new.retention_by_year.get(key) != old.retention_by_year.get(key):
+                changes.append(lambda k=key: self.change_run_off(*k, retention=new.retention_by_year.get(k)))
+        for key, value in new.given_volume.items():
+            if value != old.given_volume[key]:
+                changes.append(lambda k=key, v=value: self.change_run_off(*k, volume=v))
         for key, budget in new.budgets.items():
             diff = _diff(old.budgets[key], budget)
-            if diff - {"available", "savings_target", "committed"}:
+            if diff - {"available", "savings_target", "committed", "funding_per_unit"}:
                 return False
             if diff:
                 changes.append(lambda k=key, b=budget, d=diff: self.change_budget(*k, **{f: getattr(b, f)

@@ -63,9 +63,15 @@ class Result(Tables):
     check_failures: list[str] = field(default_factory=list)
     """Rules the independent re-check (:mod:`models.verify`) found broken; empty when all is well."""
     infeasibility: pd.DataFrame = field(default_factory=pd.DataFrame)
-    """For an infeasible model: the smallest relaxation (see :mod:`models.diagnose`)."""
+    """For an infeasible model: the smallest relaxation in money (see :mod:`models.diagnose`)."""
+    conflict: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """For an infeasible model: rules that cannot hold together (HiGHS's IIS)."""
+    integer_only: bool = False
+    """For an infeasible model: it has plans without whole numbers; integrality alone is the conflict."""
     rebuilt: bool = False
     """True when the session built the model again since its previous result (a change it could not make in place)."""
+    unlimited: list[str] = field(default_factory=list)
+    """For an unbounded model: the instruments without a limit (see :mod:`models.unbounded`), when named."""
 
 
 def solve(data: ProblemData, time_limit: float | None = None, participation_floor: float | None = None,
@@ -162,7 +168,9 @@ def optimise(session: Session, objective: str | None = None, deadline: Deadline 
     _fill(result, session, final, priced if priced is not None and priced.row_dual is not None else None,
           decisive)
     if final.status == INFEASIBLE and prices:
-        result.infeasibility = explain_infeasibility(data, deadline.left(), session.options)
+        diagnosis = explain_infeasibility(data, deadline.left(), session.options, session)
+        result.infeasibility, result.conflict = diagnosis.relaxation, diagnosis.conflict
+        result.integer_only = diagnosis.integer_only
     if result.has_plan:
         result.objective_value = result.totals["societal_value" if objective == "maatschappelijke_waarde"
                                                else "participation"]
@@ -177,7 +185,7 @@ def cheapest(session: Session, participation_floor: float, deadline: Deadline | 
     result = Result(status=ERROR, objective_name=CHEAPEST, is_mip=session.is_mip, solver=solver_version())
     session.hold("participation", lower=participation_floor)
     try:
-        solution = session.solve(CHEAPEST, deadline)
+        solution = session.solve(CHEAPEST, deadline, warm=False)  # another objective and a floor: presolve pays
         result.phases.append({"phase": CHEAPEST, "status": solution.status, "objective": solution.objective})
     finally:
         session.release()

@@ -164,8 +164,9 @@ def budget_table(values: PlanValues, data: ProblemData, links: Links) -> pd.Data
         topup = values.var("topup", (b, t))
         surplus = values.var("surplus", (b, t))
         received = sum(values.var("surplus", (o, t)) for o in links.receivers.get((b, t), ()))
-        used = values.row("budget", (b, t)) - surplus + topup + received + budget.committed
-        room = budget.available - budget.savings_target + topup + received
+        funding = budget.funding_per_unit * sum(values.var("v", (i, t)) for i in budget.funding_instruments)
+        used = values.row("budget", (b, t)) - surplus + topup + received + budget.committed + funding
+        room = budget.available - budget.savings_target + topup + received + funding
         dual = values.dual("budget", (b, t))
         slack = room - used - surplus
         rows.append({
@@ -177,6 +178,7 @@ def budget_table(values: PlanValues, data: ProblemData, links: Links) -> pd.Data
             "committed": clean(budget.committed, 2),
             "topup": clean(topup, 2),
             "surplus_received": clean(received, 2),
+            "funding": clean(funding, 2),
             "used": clean(used, 2),
             "surplus": clean(surplus, 2),
             "slack": clean(slack, 2),
@@ -231,6 +233,7 @@ def group_table(values: PlanValues, data: ProblemData) -> pd.DataFrame:
             "group": g,
             "year": t,
             "size": group.size,
+            "unit": group.unit,
             "exact": group.exact,
             "persons": clean(persons, 6),
             "slack": clean(group.size - persons, 6),

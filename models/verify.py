@@ -41,7 +41,10 @@ def residuals(
         for t in years:
             v, u = volume[name, t], inflow[name, t]
             tol = _tolerance(v, u, previous)
-            check(abs(v - inst.retention * previous - u) <= tol, f"stock {name} {t}")
+            given = data.given_volume.get((name, t))
+            expected = given + u if given is not None else data.retention(name, t) * previous + u
+            check(abs(v - expected) <= tol, f"stock {name} {t}")
+            check(given is None or abs(u) <= tol, f"inflow in a given year {name} {t}")
             check(v >= -tol and u >= -tol, f"sign {name} {t}")
             for low, value in ((inst.min_volume, v), (inst.min_inflow, u)):
                 check(low is None or value >= low - tol, f"lower bound {name} {t}")
@@ -70,7 +73,8 @@ def residuals(
         direct = budget.committed + sum(c * volume[i, t] + o * inflow[i, t] for i, c, o in terms[line, t])
         if scenario is not None:
             direct += data.friction.get((scenario, line, t), 0.0) + data.fixed_cost.get((scenario, line, t), 0.0)
-        room = budget.available - budget.savings_target + topup.get((line, t), 0.0) + received[line, t]
+        room = (budget.available - budget.savings_target + topup.get((line, t), 0.0) + received[line, t]
+                + budget.funding(volume))
         need = direct + paid[line, t] + surplus.get((line, t), 0.0)
         tol = _tolerance(room, need)
         check(need <= room + tol, f"budget {line} {t}: {need:.2f} > {room:.2f}")
@@ -87,7 +91,8 @@ def residuals(
         members = group_members.get(group)
         if not members:
             continue
-        persons = sum(data.instruments[n].persons_per_unit * volume[n, t] for n in members)
+        counts = {n: data.instruments[n].persons_per_unit if size.unit == "personen" else 1.0 for n in members}
+        persons = sum(counts[n] * volume[n, t] for n in members)
         tol = _tolerance(size.size, persons)
         check(abs(persons - size.size) <= tol if size.exact else persons <= size.size + tol, f"group {group} {t}")
 

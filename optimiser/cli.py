@@ -1,35 +1,78 @@
-"""The ``optimiser`` command: template, check, run.
+"""The ``optimiser`` command: template, check, run, serve.
 
-Only this module prints. Every error a user can cause ends in a Dutch
-message and a non-zero exit status, never a traceback.
+Only this module prints, and every sentence it prints itself is in
+:mod:`optimiser.cli_texts`. Every error a user can cause ends in a Dutch
+message and its own exit status (see :data:`EXIT_OK` and the others), never
+a traceback. Ctrl-C and a termination signal at any moment end the run with
+one Dutch line, after the temporary result file is removed.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
+import signal
 import sys
+import threading
+from importlib import metadata
 from pathlib import Path
 
+from optimiser import cli_texts as say
 from optimiser.problems import InputError
 
 EXIT_OK = 0
 EXIT_INPUT = 1
 EXIT_NO_PLAN = 2
 EXIT_INTERNAL = 3
+EXIT_USAGE = 4
+"""The command line itself was used wrongly (an unknown option, a bad value)."""
+EXIT_INTERRUPTED = 130
+"""Ctrl-C (128 + SIGINT), as shells report it."""
+EXIT_TERMINATED = 143
+"""Stopped by SIGTERM (128 + SIGTERM)."""
 OBJECTIVES = ("participatie", "maatschappelijke_waarde", "lexicografisch")
+
+
+class UsageError(Exception):
+    """The arguments cannot be used; the message is Dutch."""
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwinds like Ctrl-C, so that every ``finally`` (the temporary file's) runs."""
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help in Dutch: the usage prefix and the section titles."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, say.USAGE_PREFIX if prefix is None else prefix)
+
+    def start_section(self, heading):
+        super().start_section(say.SECTIONS.get(heading, heading))
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are Dutch and do not exit (the caller sets the exit status)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(formatter_class=_Formatter, add_help=False, **kwargs)
+        self.add_argument("-h", "--help", action="help", help=say.HELP["help"])
+
+    def error(self, message):
+        raise UsageError(say.USAGE_ERROR.format(prog=self.prog, message=say.argparse_message(message)))
 
 
 def _fraction(text: str) -> float:
     """A MIP gap as a fraction: ``0.0001``, ``0,0001`` or ``0,01%``."""
     match = re.fullmatch(r"\s*([0-9]+(?:[.,][0-9]+)?)\s*(%?)\s*", text)
     if not match:
-        raise argparse.ArgumentTypeError(f"'{text}' is geen getal (bijvoorbeeld 0,01% of 0.0001)")
+        raise argparse.ArgumentTypeError(say.NOT_A_GAP.format(text=text))
     value = float(match.group(1).replace(",", "."))
     value = value / 100 if match.group(2) else value
     if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"'{text}' moet tussen 0 en 100% liggen")
+        raise argparse.ArgumentTypeError(say.GAP_RANGE.format(text=text))
     return value
 
 
@@ -38,9 +81,11 @@ def _positive(kind):
         try:
             value = kind(text.replace(",", "."))
         except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text}' is geen geldig getal") from None
+            raise argparse.ArgumentTypeError(say.NOT_A_NUMBER.format(text=text)) from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(say.NOT_FINITE.format(text=text))
         if value <= 0:
-            raise argparse.ArgumentTypeError(f"'{text}' moet groter dan 0 zijn")
+            raise argparse.ArgumentTypeError(say.NOT_POSITIVE.format(text=text))
         return value
     return convert
 
@@ -48,62 +93,112 @@ def _positive(kind):
 def _model_file(text: str) -> Path:
     path = Path(text)
     if path.suffix.lower() not in (".lp", ".mps"):
-        raise argparse.ArgumentTypeError(f"'{text}': kies een bestandsnaam op .lp of .mps")
+        raise argparse.ArgumentTypeError(say.MODEL_SUFFIX.format(text=text))
     return path
 
 
+def _version() -> str:
+    try:
+        return metadata.version("participatie-optimiser")
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree without installing
+        return "onbekend"
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="optimiser", description="Optimale inzet van het Participatiebudget.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="opdracht")
-    template = commands.add_parser("template", help="schrijf een leeg invoersjabloon")
-    template.add_argument("file", type=Path, help="naam van het nieuwe .xlsx-bestand")
-    template.add_argument("--force", action="store_true", help="overschrijf een bestaand bestand")
-    checker = commands.add_parser("check", help="controleer een invoerwerkmap en meld alle fouten")
-    checker.add_argument("file", type=Path)
-    run = commands.add_parser("run", help="bereken het optimale plan en schrijf een resultaatwerkmap")
-    run.add_argument("file", type=Path)
-    run.add_argument("-o", "--output", type=Path, help="resultaatbestand (standaard: outputs/<naam>-resultaat.xlsx)")
-    run.add_argument("--json", action="store_true", help="druk een samenvatting als JSON af (ook bij invoerfouten)")
-    options = run.add_argument_group("rekenopties (gaan voor het blad Instellingen)")
-    options.add_argument("--objective", choices=OBJECTIVES, help="doelstelling")
-    options.add_argument("--time-limit", type=_positive(float), metavar="S",
-                         help="rekentijd in seconden voor de hele berekening")
-    options.add_argument("--integer", choices=("ja", "nee"), help="gehele aantallen waar een instrument dat vraagt")
-    options.add_argument("--mip-gap", type=_fraction, metavar="GAP",
-                         help="relatieve afstand tot het optimum waarbij HiGHS mag stoppen, bijv. 0,01%%")
-    options.add_argument("--threads", type=_positive(int), metavar="N", help="aantal threads voor HiGHS")
-    options.add_argument("--solver-log", type=Path, metavar="BESTAND", help="schrijf het logboek van HiGHS hierheen")
-    options.add_argument("--write-model", type=_model_file, metavar="BESTAND.lp|.mps",
-                         help="schrijf het model zoals HiGHS het krijgt, om buiten de tool na te rekenen")
+    parser = _Parser(prog="optimiser", description=say.DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}", help=say.HELP["version"])
+    commands = parser.add_subparsers(dest="command", required=True, metavar=say.HELP["commands"],
+                                     parser_class=_Parser)
+    template = commands.add_parser("template", help=say.HELP["template"])
+    template.add_argument("file", type=Path, metavar="BESTAND", help=say.HELP["template_file"])
+    template.add_argument("--force", action="store_true", help=say.HELP["force"])
+    checker = commands.add_parser("check", help=say.HELP["check"])
+    checker.add_argument("file", type=Path, metavar="BESTAND", help=say.HELP["file"])
+    run = commands.add_parser("run", help=say.HELP["run"])
+    run.add_argument("file", type=Path, metavar="BESTAND", help=say.HELP["file"])
+    run.add_argument("-o", "--output", metavar="BESTAND", help=say.HELP["output"])
+    run.add_argument("--json", action="store_true", help=say.HELP["json"])
+    options = run.add_argument_group(say.HELP["options"])
+    options.add_argument("--objective", choices=OBJECTIVES, help=say.HELP["objective"])
+    options.add_argument("--time-limit", type=_positive(float), metavar="S", help=say.HELP["time_limit"])
+    options.add_argument("--integer", choices=("ja", "nee"), help=say.HELP["integer"])
+    options.add_argument("--mip-gap", type=_fraction, metavar="GAP", help=say.HELP["mip_gap"])
+    options.add_argument("--threads", type=_positive(int), metavar="N", help=say.HELP["threads"])
+    options.add_argument("--solver-log", type=Path, metavar="BESTAND", help=say.HELP["solver_log"])
+    options.add_argument("--write-model", type=_model_file, metavar="BESTAND.lp|.mps", help=say.HELP["write_model"])
+    whatifs = run.add_argument_group(say.HELP["whatifs"])
+    whatifs.add_argument("--wat-als", action="append", default=[], metavar="TEKST", help=say.HELP["wat_als"])
+    whatifs.add_argument("--reeks", metavar="TEKST", help=say.HELP["reeks"])
+    whatifs.add_argument("--punten", type=_positive(int), default=50, metavar="N", help=say.HELP["punten"])
+    whatifs.add_argument("--speelruimte", type=_fraction, nargs="?", const=0.02, metavar="TOLERANTIE",
+                         help=say.HELP["speelruimte"])
+    whatifs.add_argument("--analyse", action="store_true", help=say.HELP["analyse"])
+    serve = commands.add_parser("serve", help=say.HELP["serve"])
+    serve.add_argument("--host", default="127.0.0.1", help=say.HELP["host"])
+    serve.add_argument("--port", type=_positive(int), default=8000, help=say.HELP["port"])
+    serve.add_argument("--workers", type=_positive(int), default=2, help=say.HELP["workers"])
+    serve.add_argument("--queue", type=_at_least_zero, default=8, help=say.HELP["queue"])
+    serve.add_argument("--max-upload-mb", type=_positive(float), default=10.0, metavar="MB",
+                       help=say.HELP["max_upload_mb"])
+    serve.add_argument("--keep-minutes", type=_positive(float), default=60.0, metavar="MIN",
+                       help=say.HELP["keep_minutes"])
+    serve.add_argument("--time-limit", type=_positive(float), metavar="S", help=say.HELP["serve_time_limit"])
     return parser
+
+
+def _at_least_zero(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(say.NOT_WHOLE.format(text=text)) from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(say.NEGATIVE.format(text=text))
+    return value
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
+    main_thread = threading.current_thread() is threading.main_thread()  # only there may signals be handled
+    previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
     try:
-        args = _parser().parse_args(argv)
-        return {"template": _template, "check": _check, "run": _run}[args.command](args)
+        try:
+            args = _parser().parse_args(argv)
+        except SystemExit as done:  # --help and --version have printed their text
+            return done.code if isinstance(done.code, int) else EXIT_OK
+        return {"template": _template, "check": _check, "run": _run, "serve": _serve}[args.command](args)
+    except UsageError as error:
+        print(error, file=sys.stderr)
+        return EXIT_USAGE
     except InputError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:  # also during the slow imports inside the commands
-        print("Afgebroken.", file=sys.stderr)
-        return EXIT_INTERNAL
+        print(say.INTERRUPTED, file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Terminated:
+        print(say.TERMINATED, file=sys.stderr)
+        return EXIT_TERMINATED
     except Exception as error:  # the last line of defence: no traceback for a user
-        print(f"Interne fout ({type(error).__name__}: {error}). Er is niets overschreven. Meld dit met het "
-              "invoerbestand erbij.", file=sys.stderr)
+        print(say.INTERNAL.format(kind=type(error).__name__), file=sys.stderr)
         return EXIT_INTERNAL
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _template(args) -> int:
     from optimiser.template import write_template
 
     if args.file.exists() and not args.force:
-        print(f"'{args.file}' bestaat al; kies een andere naam of gebruik --force.", file=sys.stderr)
+        print(say.TEMPLATE_EXISTS.format(file=args.file), file=sys.stderr)
         return EXIT_INPUT
     target = write_template(args.file)
-    print(f"Sjabloon geschreven: {target}")
+    print(say.TEMPLATE_WRITTEN.format(target=target))
     return EXIT_OK
 
 
@@ -119,10 +214,11 @@ def _check(args) -> int:
     _report_problems(problems)
     errors = [p for p in problems if p.severity == "fout"]
     if errors:
-        print(f"{len(errors)} fout(en) gevonden in '{args.file.name}'.", file=sys.stderr)
+        print(say.ERRORS_FOUND.format(count=len(errors), name=args.file.name), file=sys.stderr)
         return EXIT_INPUT
-    print(f"'{args.file.name}' is in orde: {len(data.instruments)} instrumenten, {len(data.lines)} budgetregels, "
-          f"{len(data.years)} jaren ({data.years[0]}-{data.years[-1]}), {len(data.requirements)} eisen.")
+    print(say.CHECK_OK.format(name=args.file.name, instruments=len(data.instruments), lines=len(data.lines),
+                              years=len(data.years), first=data.years[0], last=data.years[-1],
+                              requirements=len(data.requirements)))
     return EXIT_OK
 
 
@@ -138,9 +234,13 @@ def _problems_json(problems) -> list[dict]:
 def _run(args) -> int:
     from optimiser import pipeline
     from optimiser.comparison_report import summary_text
+    from optimiser.output import result_target
     from optimiser.report import infeasibility_rows, json_summary
     from optimiser.texts import number, relaxation_text, status_text
+    from optimiser.whatif_report import batch_lines, json_part
 
+    # The target is checked before the solve: a wrong -o should not cost the user the wait.
+    target = result_target(_default_output(args.file) if args.output is None else args.output, args.file)
     options = pipeline.RunOptions(
         objective=args.objective, time_limit=args.time_limit,
         integer_volumes=None if args.integer is None else args.integer == "ja", mip_gap=args.mip_gap,
@@ -148,31 +248,88 @@ def _run(args) -> int:
     outcome = pipeline.run(args.file, options)
     if outcome.errors:
         if args.json:
-            print(json.dumps({"status": "invoerfout", "message": f"{len(outcome.errors)} fout(en) in de invoer.",
+            print(json.dumps({"status": "invoerfout", "message": say.INPUT_ERRORS.format(count=len(outcome.errors)),
                               "problems": _problems_json(outcome.problems)}, ensure_ascii=False, indent=2))
         raise InputError(outcome.errors)
     if not args.json:
         _report_problems(outcome.warnings)
-    target = pipeline.write(outcome, args.output or _default_output(args.file), args.file)
+    if outcome.session is not None:
+        outcome.analysis = _analyse(outcome, args)
+    target = pipeline.write(outcome, target, args.file)
     result = outcome.result
     if args.json:
         summary = json_summary(outcome.data, result, target, outcome.problems, outcome.comparison)
+        summary["what_ifs"] = json_part(outcome.analysis)
         print(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
         print(status_text(result))
         for row in infeasibility_rows(result):
             print("  - " + relaxation_text(row))
         if result.has_plan:
-            print(f"Doelstelling ({result.objective_name}): {number(result.objective_value, 2)}")
+            print(say.OBJECTIVE.format(name=result.objective_name, value=number(result.objective_value, 2)))
             if result.scenario:
-                print(f"Scenario: {result.scenario}")
+                print(say.SCENARIO.format(name=result.scenario))
         if outcome.comparison is not None:
             for line in summary_text(outcome.data, outcome.comparison):
                 print(line)
+        for line in batch_lines(outcome.analysis):
+            print(line)
         if args.write_model:
-            print(f"Model geschreven: {args.write_model}")
-        print(f"Resultaat geschreven: {target}")
+            print(say.MODEL_WRITTEN.format(path=args.write_model))
+        print(say.RESULT_WRITTEN.format(path=target))
     return EXIT_OK if outcome.has_plan_to_show else EXIT_NO_PLAN
+
+
+def _analyse(outcome, args):
+    """What-ifs (workbook and ``--wat-als``), sweep, room and sensitivity, with a progress bar on the terminal."""
+    from tqdm import tqdm
+
+    from optimiser import whatif
+    from optimiser.whatif_input import DefinitionError, problems_of
+
+    bar = None
+
+    def progress(done: int, total: int, name: str) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, desc="wat-als", unit="berekening", file=sys.stderr, disable=None, leave=False)
+        bar.set_postfix_str(name[:30])
+        bar.update(1)
+
+    try:
+        return whatif.analyse(outcome, args.wat_als, sweep_definition=args.reeks, points=args.punten,
+                              room_tolerance=args.speelruimte, sensitivity=True if args.analyse else None,
+                              ranges=args.analyse, progress=progress)
+    except DefinitionError as error:
+        raise InputError(problems_of(error)) from None
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _serve(args) -> int:
+    import socket
+
+    import uvicorn
+
+    from optimiser.web.app import Config, create_app
+
+    config = Config(max_upload=round(args.max_upload_mb * 1024 * 1024), workers=args.workers, queue=args.queue,
+                    keep_seconds=args.keep_minutes * 60, time_limit=args.time_limit)
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((args.host, args.port))
+    except OSError as error:
+        listener.close()
+        print(say.PORT_BUSY.format(host=args.host, port=args.port, reason=error.strerror), file=sys.stderr)
+        return EXIT_INPUT
+    host = f"[{args.host}]" if family == socket.AF_INET6 else args.host
+    print(say.SERVING.format(host=host, port=args.port), flush=True)
+    server = uvicorn.Server(uvicorn.Config(create_app(config), log_level="warning", server_header=False))
+    server.run(sockets=[listener])
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -26,7 +26,8 @@ def violation_rows(comparison: Comparison) -> list[dict]:
     return [{**row, "message": violation_text(row)} for row in rows]
 
 
-def _measure_label(measure: str) -> str:
+def measure_label(measure: str) -> str:
+    """A measure of Result.totals in Dutch, e.g. 'geld van gemeente (€)'."""
     if measure.startswith("money_"):
         who = measure.removeprefix("money_")
         return f"geld van {BEARER_LABELS.get(who, who).lower()} (€)"
@@ -119,7 +120,7 @@ def add_comparison_sheets(book: Book, data: ProblemData, comparison: Comparison)
 def _comparison_sheet(book: Book, comparison: Comparison) -> None:
     ws = book.sheet("Vergelijking")
     book.put(ws, 0, 0, "Gekozen plan tegenover het optimale plan: totalen en per instrument en jaar.")
-    totals = [[_measure_label(r["measure"]), r["chosen"], r["optimal"], r["difference"]]
+    totals = [[measure_label(r["measure"]), r["chosen"], r["optimal"], r["difference"]]
               for r in comparison.totals.to_dict("records")]
     formats = {1: NUMBER, 2: NUMBER, 3: NUMBER}
     end = book.table(ws, 2, ["grootheid", "gekozen", "optimaal", "verschil"], totals, formats)

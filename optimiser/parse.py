@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import re
 
+from optimiser import texts
 from optimiser.schema import normalise
 
 EMPTY_MARKERS = {"", "-", "na", "n.v.t.", "nvt", "n/a", "geen"}
@@ -35,6 +36,23 @@ UNSAVED_MESSAGE = ("de cel bevat een formule zonder opgeslagen uitkomst; open he
 
 class PercentValue(float):
     """A number from a cell formatted as a percentage: Excel stores 28% as 0.28."""
+
+
+SHORT = 60
+"""Characters of a user's text quoted in a message; a longer text is cut."""
+
+
+def shorten(value: object, limit: int = SHORT) -> str:
+    """A user's text for a message: at most ``limit`` characters, a cut marked with '...'."""
+    written = str(value)
+    return written if len(written) <= limit else f"{written[:limit - 3].rstrip()}... ({len(written)} tekens)"
+
+
+def shown(x: float) -> str:
+    """A number from the workbook as a message shows it: Dutch notation (1.234,5), huge ones as 1,2e+15."""
+    if abs(x) >= 1e13:
+        return f"{x:.3g}".replace(".", ",")
+    return texts.number(x, 6)
 
 
 class ParseError(ValueError):
@@ -64,16 +82,34 @@ def number(value: object, unit: str = "") -> float:
     elif isinstance(value, (int, float)):
         result = float(value)
     elif isinstance(value, (dt.datetime, dt.date)):
-        raise ParseError("verwacht een getal, maar de cel is als datum opgemaakt; maak de cel op als getal")
+        raise ParseError(f"verwacht een getal, maar de cel is als datum opgemaakt ({describe(value)}); maak de cel "
+                         "op als getal")
     elif isinstance(value, str):
         if _excel_error(value):
             raise ParseError(f"de cel bevat de Excel-fout {value.strip()}; herstel de formule of vul een getal in")
         result = _number_from_text(value, unit)
     else:
-        raise ParseError(f"verwacht een getal, gevonden: {value!r}")
+        raise ParseError(f"verwacht een getal, maar de cel bevat {describe(value)}; maak de cel op als getal")
     if not math.isfinite(result):
         raise ParseError("verwacht een eindig getal")
     return result
+
+
+def describe(value: object) -> str:
+    """What a cell holds, in words, for a value of the wrong kind (never Python's own notation)."""
+    if isinstance(value, bool):
+        return "WAAR/ONWAAR"
+    if isinstance(value, dt.datetime):
+        return f"de datum {value:%d-%m-%Y}" if value.time() == dt.time() else f"het tijdstip {value:%d-%m-%Y %H:%M}"
+    if isinstance(value, dt.date):
+        return f"de datum {value:%d-%m-%Y}"
+    if isinstance(value, dt.time):
+        return f"de tijd {value:%H:%M}"
+    if isinstance(value, dt.timedelta):
+        return "een tijdsduur"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "een getal dat te groot is om te lezen" if not math.isnan(value) else "geen getal"
+    return "een waarde van een ander soort"
 
 
 def _number_from_text(text: str, unit: str) -> float:
@@ -97,7 +133,7 @@ def _number_from_text(text: str, unit: str) -> float:
     try:
         result = float(text)
     except ValueError:
-        raise ParseError(f"'{original.strip()}' is geen getal") from None
+        raise ParseError(f"'{shorten(original.strip())}' is geen getal") from None
     if percent and unit == "fractie":
         result /= 100
     return -result if negative else result
@@ -113,7 +149,7 @@ def year(value: object) -> int:
         raise ParseError(f"verwacht een jaartal, gevonden de datum {value:%d-%m-%Y}; vul alleen het jaar in")
     result = number(value)
     if result != int(result):
-        raise ParseError(f"verwacht een jaartal, gevonden {result:g}")
+        raise ParseError(f"verwacht een jaartal, gevonden {shown(result)}")
     return int(result)
 
 
@@ -126,20 +162,27 @@ def yes_no(value: object) -> bool:
         return True
     if text in NO:
         return False
-    raise ParseError(f"verwacht 'ja' of 'nee', gevonden '{value}'")
+    found = f"'{shorten(value)}'" if isinstance(value, (str, int, float)) else describe(value)
+    raise ParseError(f"verwacht 'ja' of 'nee', gevonden {found}")
 
 
 def choice(value: object, choices: tuple[str, ...]) -> str:
     """One of the allowed choices, matched without regard to case or spaces."""
-    text = str(value).strip()
+    written = str(value).strip() if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
     for option in choices:
-        if text == option or normalise(text) == normalise(option):
+        if written is not None and (written == option or normalise(written) == normalise(option)):
             return option
-    raise ParseError(f"'{text}' is geen geldige keuze; kies uit: {', '.join(choices)}")
+    found = f"'{shorten(written)}'" if written is not None else describe(value)
+    raise ParseError(f"{found} is geen geldige keuze; kies uit: {', '.join(choices)}")
 
 
 def text(value: object) -> str:
-    """Trimmed text without control characters."""
+    """Trimmed text without control characters; a whole number is read as its digits (a name like 2021)."""
+    if isinstance(value, (bool, dt.date, dt.time, dt.timedelta)) or (isinstance(value, float)
+                                                                      and not math.isfinite(value)):
+        raise ParseError(f"verwacht tekst, maar de cel bevat {describe(value)}; vul een naam in")
+    if _excel_error(value):
+        raise ParseError(f"de cel bevat de Excel-fout {value.strip()}; herstel de formule of vul tekst in")
     if isinstance(value, float) and value == int(value):
         value = int(value)
     cleaned = _CONTROL.sub("", str(value)).strip()
@@ -148,5 +191,5 @@ def text(value: object) -> str:
 
 def name_list(value: object) -> list[str]:
     """Names separated by ``;`` (a newline also separates)."""
-    parts = re.split(r"[;\n]", str(value))
+    parts = re.split(r"[;\n]", text(value) if not isinstance(value, str) else value)
     return [text(p) for p in parts if text(p)]

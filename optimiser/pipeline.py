@@ -23,7 +23,8 @@ from models.compare import Comparison, compare
 from models.data import ProblemData
 from models.highs import DEFAULT_MIP_GAP, SolverOptions
 from models.session import Deadline, Session
-from models.solve import OPTIMAL, TIME_LIMIT, Result, optimise
+from models.solve import OPTIMAL, TIME_LIMIT, UNBOUNDED, Result, optimise
+from models.unbounded import unlimited_instruments
 from optimiser.problems import Problem
 from optimiser.validate import check, check_bytes
 
@@ -72,6 +73,8 @@ class Run:
     session: Session | None = None
     seconds: dict[str, float] = field(default_factory=dict)
     """Seconds per stage (check, build, optimum, comparison) and in all."""
+    analysis: object | None = None
+    """What-ifs, sensitivity, sweep and room to manoeuvre (:class:`optimiser.whatif.Analysis`), when asked for."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -167,6 +170,8 @@ def run(source: Path | bytes, options: RunOptions | None = None, name: str | Non
             session.write_model(options.model_file)
         mark = time.perf_counter()
         outcome.result = optimise(session, deadline=deadline)
+        if outcome.result.status == UNBOUNDED:  # a modelling gap in the workbook: name the instrument
+            outcome.result.unlimited = unlimited_instruments(data, options.solver(), deadline)
         outcome.seconds["optimum"] = time.perf_counter() - mark
         if data.chosen_plan:
             mark = time.perf_counter()
@@ -201,4 +206,4 @@ def write(outcome: Run, target: Path, source: Path | None = None) -> Path:
     from optimiser.report import write_result
 
     return write_result(outcome.data, outcome.result, source or Path(outcome.name), target, outcome.problems,
-                        outcome.comparison, outcome.audit())
+                        outcome.comparison, outcome.audit(), outcome.analysis)

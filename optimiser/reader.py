@@ -21,8 +21,9 @@ import posixpath
 import re
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
@@ -32,12 +33,13 @@ from defusedxml import ElementTree
 from openpyxl.cell.read_only import EMPTY_CELL
 from openpyxl.reader.excel import SUPPORTED_FORMATS
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_ISO8601
 from openpyxl.worksheet.cell_range import CellRange
 
 from optimiser import texts
-from optimiser.parse import UNSAVED_FORMULA, PercentValue
+from optimiser.parse import UNSAVED_FORMULA, PercentValue, shorten
 from optimiser.problems import InputError, Problem
-from optimiser.schema import KEY_VALUE, Sheet, normalise, sheets
+from optimiser.schema import KEY_VALUE, Sheet, nearest, normalise, sheets
 
 HEADER_SEARCH_ROWS = 10
 FORMULA_TAG = re.compile(rb"<(\w+:)?f[ >/]")  # <f>, <f t="shared" .../>, or with a namespace prefix
@@ -98,8 +100,8 @@ def _refuse(message: str) -> InputError:
     return InputError([Problem(None, None, message)])
 
 
-def _unreadable(name: str, error: Exception) -> InputError:
-    return _refuse(f"'{name}' kon niet als Excel-werkmap worden gelezen ({type(error).__name__}). "
+def _unreadable(name: str) -> InputError:
+    return _refuse(f"'{name}' kon niet als Excel-werkmap worden gelezen. "
                    "Open het in Excel, sla het opnieuw op als .xlsx en probeer het opnieuw.")
 
 
@@ -150,7 +152,7 @@ def check_container(content: bytes, name: str) -> None:
     unpacked = sum(e.file_size for e in entries)
     ratio = max((e.file_size / max(e.compress_size, 1) for e in entries), default=0)
     if unpacked > MAX_UNPACKED_BYTES or (ratio > MAX_RATIO and unpacked > RATIO_MIN_BYTES):
-        raise _refuse(f"'{name}' pakt uit tot {unpacked / 2**20:,.0f} MB; dat is veel te groot voor een "
+        raise _refuse(f"'{name}' pakt uit tot {texts.number(unpacked / 2**20, 0)} MB; dat is veel te groot voor een "
                       "budgetwerkmap en wordt niet gelezen (mogelijk een 'zip-bom').")
 
 
@@ -170,14 +172,15 @@ def _open(content: bytes, name: str, formulas: bool = False):
     """A read-only workbook of values (or formulas), or an :class:`InputError`."""
     if Path(name).suffix.lower() not in SUPPORTED_FORMATS:
         # openpyxl refuses such a name when it opens a file; an upload keeps the same answer.
-        raise _refuse(f"'{name}' kon niet als Excel-werkmap worden gelezen (InvalidFileException). "
-                      "Open het in Excel, sla het opnieuw op als .xlsx en probeer het opnieuw.")
+        raise _refuse(f"'{name}' kon niet als Excel-werkmap worden gelezen: de naam heeft niet de extensie van een "
+                      f"werkmap ({', '.join(SUPPORTED_FORMATS)}). Open het in Excel, sla het opnieuw op als .xlsx en "
+                      "probeer het opnieuw.")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions; not the user's concern
             return openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=not formulas)
-    except Exception as error:  # openpyxl raises many kinds on a damaged file
-        raise _unreadable(name, error) from None
+    except Exception:  # openpyxl raises many kinds on a damaged file
+        raise _unreadable(name) from None
 
 
 @dataclass(frozen=True)
@@ -186,6 +189,8 @@ class _Part:
 
     formulas: bool
     merged: tuple[CellRange, ...]
+    member: str = ""
+    """The sheet's part in the zip, to find a cell openpyxl cannot read."""
 
 
 def _scan_parts(content: bytes, name: str) -> dict[str, _Part]:
@@ -207,10 +212,10 @@ def _scan_parts(content: bytes, name: str) -> dict[str, _Part]:
                 if part not in members:
                     continue
                 xml = archive.read(part)
-                found[sheet.get("name")] = _Part(bool(FORMULA_TAG.search(xml)), _merged_ranges(xml))
+                found[sheet.get("name")] = _Part(bool(FORMULA_TAG.search(xml)), _merged_ranges(xml), part)
             return found
-    except Exception as error:  # a damaged workbook part
-        raise _unreadable(name, error) from None
+    except Exception:  # a damaged workbook part
+        raise _unreadable(name) from None
 
 
 def _merged_ranges(xml: bytes) -> tuple[CellRange, ...]:
@@ -236,31 +241,30 @@ def read_workbook(content: bytes, name: str) -> tuple[dict[str, SheetRows | KeyV
         parts = _scan_parts(content, name)
         # A second pass only when some sheet holds formulas: it finds those Excel never calculated.
         formulas = _open(content, name, formulas=True) if any(p.formulas for p in parts.values()) else None
-        return _read_sheets(workbook, formulas, parts, name)
+        return _read_sheets(workbook, formulas, parts, name, content)
     finally:
         workbook.close()
         if formulas is not None:
             formulas.close()
 
 
-def _read_sheets(workbook, formulas, parts: dict[str, _Part], name: str) -> tuple[dict[str, SheetRows | KeyValues],
-                                                                                  list[Problem]]:
-    by_name = {normalise(ws.title): ws for ws in workbook.worksheets}
+def _read_sheets(workbook, formulas, parts: dict[str, _Part], name: str,
+                 content: bytes) -> tuple[dict[str, SheetRows | KeyValues], list[Problem]]:
+    by_name, problems = _sheets_by_name(workbook.worksheets)
     found: dict[str, SheetRows | KeyValues] = {}
-    problems: list[Problem] = []
-    for sheet in sheets().values():
+    schema = sheets()
+    unmatched = [ws.title for key, ws in by_name.items() if key not in {normalise(s) for s in schema}]
+    for sheet in schema.values():
         ws = by_name.get(normalise(sheet.name))
         if ws is None:
-            if sheet.required:
-                problems.append(Problem(sheet.name, None,
-                                        f"Het blad '{sheet.name}' ontbreekt. Voeg het toe zoals in het sjabloon "
-                                        "(optimiser template).", ))
+            problems.extend(_missing_sheet(sheet, unmatched))
             continue
         if ws.sheet_state != "visible":
             problems.append(Problem(ws.title, None, "Dit blad is verborgen in Excel, maar wordt wel gelezen.",
                                     "waarschuwing"))
         part = parts.get(ws.title, _Part(False, ()))
-        grid, sheet_problems = _grid(ws, formulas[ws.title] if formulas and part.formulas else None, name)
+        locate = partial(_bad_cell_error, content, part.member, ws.title, name)
+        grid, sheet_problems = _grid(ws, formulas[ws.title] if formulas and part.formulas else None, locate)
         reader = _read_key_value if sheet.layout == KEY_VALUE else _read_table
         rows, layout_problems = reader(ws.title, sheet, grid, part.merged)
         found[sheet.name] = rows
@@ -268,7 +272,35 @@ def _read_sheets(workbook, formulas, parts: dict[str, _Part], name: str) -> tupl
     return found, problems
 
 
-def _filled_rows(ws, name: str) -> Iterator[tuple[int, list]]:
+def _sheets_by_name(worksheets) -> tuple[dict, list[Problem]]:
+    """The worksheets by normalised title; two titles that normalise alike are an error (neither would be sure)."""
+    by_name: dict[str, object] = {}
+    problems = []
+    for ws in worksheets:
+        key = normalise(ws.title)
+        first = by_name.setdefault(key, ws)
+        if first is not ws:
+            hidden = " (verborgen)" if ws.sheet_state != "visible" else ""
+            problems.append(Problem(ws.title, None, f"De bladen '{first.title}' en '{ws.title}'{hidden} hebben "
+                                                    "dezelfde naam op hoofdletters, accenten of spaties na; "
+                                                    "niet te zeggen welk bedoeld is. Verwijder of hernoem er één."))
+    return by_name, problems
+
+
+def _missing_sheet(sheet: Sheet, unmatched: list[str]) -> list[Problem]:
+    """A schema sheet not found: an error when required or when a sheet of the workbook looks like a misspelling."""
+    close = next((title for title in unmatched if nearest(title, [sheet.name])), None)
+    if close is not None:
+        unmatched.remove(close)  # one suggestion per sheet
+        return [Problem(close, None, f"Het blad '{close}' wordt niet gelezen: bedoelt u '{sheet.name}'? Hernoem het "
+                                     f"blad naar '{sheet.name}'.")]
+    if sheet.required:
+        return [Problem(sheet.name, None, f"Het blad '{sheet.name}' ontbreekt. Voeg het toe zoals in het sjabloon "
+                                          "(optimiser template).")]
+    return []
+
+
+def _filled_rows(ws, locate: Callable[[], InputError]) -> Iterator[tuple[int, list]]:
     """(row number, cells holding a value) of each such row of a read-only sheet, up to :data:`MAX_COLUMNS`.
 
     The sheet's stored size is ignored (it may be wrong). openpyxl pads each
@@ -294,8 +326,8 @@ def _filled_rows(ws, name: str) -> Iterator[tuple[int, list]]:
                 blank = row
     except InputError:
         raise
-    except Exception as error:  # damaged XML surfaces only while streaming
-        raise _unreadable(name, error) from None
+    except Exception:  # a damaged cell or damaged XML surfaces only while streaming
+        raise locate() from None
 
 
 def _refuse_far_value(row, number: int, sheet: str) -> None:
@@ -308,20 +340,20 @@ def _refuse_far_value(row, number: int, sheet: str) -> None:
                                                  "zo veel kolommen niet. Verplaats of verwijder de waarde.")])
 
 
-def _grid(ws, formula_ws, name: str) -> tuple[Grid, list[Problem]]:
+def _grid(ws, formula_ws, locate: Callable[[], InputError]) -> tuple[Grid, list[Problem]]:
     """Saved cell values of the filled rows; a formula Excel never calculated becomes :data:`UNSAVED_FORMULA`."""
     grid: Grid = {}
-    for number, cells in _filled_rows(ws, name):
+    for number, cells in _filled_rows(ws, locate):
         if len(grid) == MAX_ROWS:
             return grid, [Problem(ws.title, f"A{number}", f"Het blad heeft meer dan {texts.number(MAX_ROWS)} gevulde "
                                                           "regels; dat is te veel voor een budgetwerkmap. Verwijder "
                                                           "de overbodige regels.")]
         values: list[object] = [None] * cells[-1].column
         for cell in cells:
-            values[cell.column - 1] = _marked(cell)
+            values[cell.column - 1] = _marked(cell, ws.title)
         grid[number] = values
     if formula_ws is not None:
-        for number, cells in _filled_rows(formula_ws, name):
+        for number, cells in _filled_rows(formula_ws, locate):
             for cell in cells:
                 if isinstance(cell.value, str) and cell.value.startswith("="):
                     values = grid.setdefault(number, [])
@@ -332,12 +364,73 @@ def _grid(ws, formula_ws, name: str) -> tuple[Grid, list[Problem]]:
     return grid, []
 
 
-def _marked(cell) -> object:
+def _marked(cell, sheet: str) -> object:
     """A cell's value; a number formatted as a percentage is marked as such."""
     value = cell.value
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in (cell.number_format or ""):
-        return PercentValue(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            formatted = cell.number_format or ""
+        except IndexError:  # the cell names a format the file does not hold
+            raise InputError([Problem(sheet, cell.coordinate, "De opmaak van deze cel is beschadigd, zodat niet vast "
+                                                              f"te stellen is wat {_DAMAGED_FIX}")]) from None
+        if "%" in formatted:
+            return PercentValue(value)
     return value
+
+
+_DAMAGED_FIX = ("de waarde betekent (bijvoorbeeld een percentage). Typ de waarde opnieuw in Excel en sla het "
+                "bestand op.")
+CELL_TAG = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
+ATTRIBUTE = re.compile(rb"""\b(r|t|s)\s*=\s*["']([^"']*)["']""")
+VALUE_TAG = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.DOTALL)
+
+
+def _bad_cell_error(content: bytes, member: str, sheet: str, name: str) -> InputError:
+    """The error for a sheet openpyxl could not stream: the first cell it cannot read, or the whole file."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            xml = archive.read(member)
+    except (KeyError, zipfile.BadZipFile, OSError):
+        xml = b""
+    found = _first_bad_cell(xml)
+    if found is None:
+        return _refuse(f"'{name}' kon niet als Excel-werkmap worden gelezen: het blad '{sheet}' is beschadigd. "
+                       "Open het in Excel, sla het opnieuw op als .xlsx en probeer het opnieuw.")
+    ref, reason = found
+    return InputError([Problem(sheet, ref, f"{reason}. Typ de waarde opnieuw in Excel en sla het bestand op.")])
+
+
+def _first_bad_cell(xml: bytes) -> tuple[str, str] | None:
+    """The address of the first cell whose stored value cannot mean what its type says, and why (in Dutch)."""
+    for match in CELL_TAG.finditer(xml):
+        attributes = {k.decode(): v.decode("utf-8", "replace") for k, v in ATTRIBUTE.findall(match.group(1))}
+        stored = VALUE_TAG.search(match.group(2) or b"")
+        text = stored.group(1).decode("utf-8", "replace").strip() if stored else ""
+        reason = _unreadable_value(attributes.get("t", "n"), text, attributes.get("s", ""))
+        if reason:
+            return attributes.get("r", "?"), reason
+    return None
+
+
+def _unreadable_value(kind: str, text: str, style: str) -> str | None:
+    if style and not style.isdigit():
+        return "De opmaak van deze cel is beschadigd"
+    if not text:
+        return None
+    shown = shorten(text)
+    try:
+        if kind == "d":
+            from_ISO8601(text)
+        elif kind == "b":
+            int(text)
+        elif kind == "s":
+            int(text)
+        elif kind == "n":
+            float(text)
+    except (ValueError, TypeError, OverflowError):
+        what = {"d": "een datum", "b": "WAAR/ONWAAR", "s": "een verwijzing naar tekst", "n": "een getal"}[kind]
+        return f"De cel hoort {what} te bevatten, maar bevat '{shown}'; dat is niet te lezen"
+    return None
 
 
 def _merged_cells(title: str, merged: tuple[CellRange, ...], header_row: int) -> list[Problem]:
@@ -381,6 +474,8 @@ def _read_table(title: str, sheet: Sheet, grid: Grid, merged) -> tuple[SheetRows
                                                 "verwijder één van beide."))
         elif name in wanted:
             positions[name] = index
+        else:
+            problems.append(Problem(title, ref, _unknown_label("kolom", label, wanted)))
     missing = [c.name for c in sheet.columns if c.required and c.name not in positions]
     for name in missing:
         problems.append(Problem(title, f"A{header}",
@@ -394,6 +489,14 @@ def _read_table(title: str, sheet: Sheet, grid: Grid, merged) -> tuple[SheetRows
             continue
         result.rows.append((r, {name: row[i] if i < len(row) else None for name, i in positions.items()}))
     return result, problems
+
+
+def _unknown_label(what: str, label: object, known) -> str:
+    """An unknown column or setting would be ignored without a word: say so, with the nearest known name."""
+    close = nearest(str(label), known)
+    hint = f"bedoelt u '{close}'?" if close else f"bekend zijn: {', '.join(sorted(known))}."
+    extra = " Eigen aantekeningen horen in de kolom 'toelichting'." if what == "kolom" else ""
+    return f"Onbekende {what} '{shorten(label)}' wordt niet gelezen; {hint}{extra}"
 
 
 def _read_key_value(title: str, sheet: Sheet, grid: Grid, merged) -> tuple[KeyValues, list[Problem]]:
@@ -410,8 +513,7 @@ def _read_key_value(title: str, sheet: Sheet, grid: Grid, merged) -> tuple[KeyVa
             continue
         key = normalise(row[0])
         if key not in keys:
-            problems.append(Problem(title, f"A{r}", f"Onbekende instelling '{row[0]}'. Bekende instellingen: "
-                                                    f"{', '.join(sorted(keys))}.", "waarschuwing"))
+            problems.append(Problem(title, f"A{r}", _unknown_label("instelling", row[0], keys)))
             continue
         if key in cells:
             problems.append(Problem(title, f"A{r}", f"De instelling '{row[0]}' staat twee keer in het blad."))

@@ -15,8 +15,10 @@ from models.compare import Comparison
 from models.data import ProblemData
 from models.solve import Result
 from optimiser.comparison_report import add_comparison_sheets, add_council_text_sheet, violation_rows
+from optimiser.money_report import add_money_sheet
 from optimiser.problems import Problem
 from optimiser.texts import OBJECTIVE_LABELS, SHADOW_UNITS, duals_note, number, relaxation_text, status_text
+from optimiser.whatif_report import add_sheets as add_whatif_sheets
 from optimiser.xlsx import EURO, NUMBER, PRICE, Book, column_widths, save_atomically
 
 # English result columns -> Dutch headers and number formats, per sheet.
@@ -26,7 +28,8 @@ PLAN_COLUMNS = {"instrument": ("instrument", None), "year": ("jaar", None), "uni
 BUDGET_COLUMNS = {"line": ("budgetregel", None), "year": ("jaar", None), "bearer": ("drager", None),
                   "available": ("beschikbaar", EURO), "savings_target": ("besparingstaakstelling", EURO),
                   "committed": ("vastgelegd", EURO), "topup": ("aanvulling", EURO),
-                  "surplus_received": ("overschot ontvangen", EURO), "used": ("gebruikt", EURO),
+                  "surplus_received": ("overschot ontvangen", EURO), "funding": ("bekostiging", EURO),
+                  "used": ("gebruikt", EURO),
                   "surplus": ("overschot afgedragen", EURO), "slack": ("ruimte", EURO),
                   "shadow_price": ("schaduwprijs per €1.000", PRICE),
                   "valid_down": ("mag dalen met (€)", EURO), "valid_up": ("mag stijgen met (€)", EURO)}
@@ -35,7 +38,8 @@ REQUIREMENT_COLUMNS = {"requirement": ("eis", None), "year": ("jaar", None), "ki
                        "bound": ("grens", NUMBER), "slack": ("ruimte", NUMBER),
                        "shadow_price": ("schaduwprijs per eenheid", PRICE),
                        "valid_down": ("mag dalen met", NUMBER), "valid_up": ("mag stijgen met", NUMBER)}
-GROUP_COLUMNS = {"group": ("doelgroep", None), "year": ("jaar", None), "size": ("omvang", NUMBER),
+GROUP_COLUMNS = {"group": ("doelgroep", None), "year": ("jaar", None), "unit": ("eenheid", None),
+                 "size": ("omvang", NUMBER),
                  "exact": ("precies", None), "persons": ("personen", NUMBER), "slack": ("ruimte", NUMBER),
                  "shadow_price": ("schaduwprijs per persoon", PRICE)}
 
@@ -123,10 +127,11 @@ def _summary_sheet(book: Book, rows: list[list[object]]) -> None:
 
 
 def write_workbook(path: Path, data: ProblemData, result: Result, source: Path, problems: list[Problem],
-                   comparison: Comparison | None = None, audit: dict | None = None) -> None:
+                   comparison: Comparison | None = None, audit: dict | None = None, analysis=None) -> None:
     """Write the result workbook to ``path`` (not atomically: see :func:`write_result`)."""
     with Book(path) as book:
         _write_sheets(book, data, result, source, problems, comparison, audit)
+        add_whatif_sheets(book, data, result, analysis)
 
 
 def _write_sheets(book: Book, data: ProblemData, result: Result, source: Path, problems: list[Problem],
@@ -144,6 +149,7 @@ def _write_sheets(book: Book, data: ProblemData, result: Result, source: Path, p
                       "beschikbare bedrag niet meer daalt of stijgt dan de twee laatste kolommen (leeg: onbeperkt; "
                       "onbekend: geen schaduwprijzen berekend).",
                       range_cells(result.budgets), BUDGET_COLUMNS)
+    add_money_sheet(book, data, result)
     _sheet_from_frame(book, "Eisen", "Elke eis met waarde, grens en ruimte (bij een aandeel als fractie). "
                       "Schaduwprijs: verandering van de doelstelling per eenheid hogere grens; die geldt zolang de "
                       "grens niet meer daalt of stijgt dan de twee laatste kolommen (leeg: onbeperkt).",
@@ -174,10 +180,10 @@ def infeasibility_rows(result: Result) -> list[dict]:
 
 
 def write_result(data: ProblemData, result: Result, source: Path, target: Path, problems: list[Problem],
-                 comparison: Comparison | None = None, audit: dict | None = None) -> Path:
-    """Write the result workbook atomically; never over the input."""
-    return save_atomically(lambda path: write_workbook(path, data, result, source, problems, comparison, audit),
-                           target, protect=source)
+                 comparison: Comparison | None = None, audit: dict | None = None, analysis=None) -> Path:
+    """Write the result workbook atomically; never over the input (``analysis``: see ``optimiser.whatif``)."""
+    return save_atomically(lambda path: write_workbook(path, data, result, source, problems, comparison, audit,
+                                                       analysis), target, protect=source)
 
 
 BUDGET_JSON_KEYS = ("available", "savings_target", "committed", "surplus_received", "topup", "used", "surplus",

@@ -16,14 +16,18 @@ from functools import cache
 from typing import TypeVar
 
 from optimiser import parse
+from optimiser.parse import shorten
 from optimiser.problems import Problem
 from optimiser.reader import Cell, KeyValues, SheetRows
-from optimiser.schema import REFERENCE_TYPES, Column, normalise, sheets
+from optimiser.schema import REFERENCE_TYPES, Column, nearest, normalise, sheets
 
 TOTAL = "totaal"
 """The year of a requirement on the sum over all planning years."""
 
 T = TypeVar("T")
+REFERENCED_SHEET = {"budgetregel": "Budgetten", "instrument": "Instrumenten", "instrumentlijst": "Instrumenten",
+                    "doelgroep": "Doelgroepen", "scenario": "Scenario's"}
+"""The sheet that lists the names a reference column may use, by the column's type."""
 
 
 @dataclass(slots=True, eq=False)
@@ -82,7 +86,7 @@ def convert(column: Column, value: object) -> object:
     if column.minimum is not None and result < column.minimum:
         raise parse.ParseError(_too_small(column, result))
     if column.maximum is not None and result > column.maximum:
-        raise parse.ParseError(f"{result:g} is groter dan het maximum {column.maximum:g} voor '{column.name}'")
+        raise parse.ParseError(_too_large(column, result))
     return result
 
 
@@ -99,8 +103,22 @@ def default(column: Column) -> object:
 
 def _too_small(column: Column, value: float) -> str:
     if column.minimum == 0:
-        return f"'{column.name}' mag niet negatief zijn (gevonden {value:g})"
-    return f"{value:g} is kleiner dan het minimum {column.minimum:g} voor '{column.name}'"
+        return f"'{column.name}' mag niet negatief zijn (gevonden {parse.shown(value)})"
+    return f"{_shown(column, value)} is kleiner dan het minimum {_shown(column, column.minimum)} voor '{column.name}'"
+
+
+def _shown(column: Column, value: float) -> str:
+    """A value as a message shows it; a year without a thousands separator."""
+    return str(int(value)) if column.type.startswith("jaar") and value == int(value) else parse.shown(value)
+
+
+def _too_large(column: Column, value: float) -> str:
+    message = f"{_shown(column, value)} is groter dan het maximum {_shown(column, column.maximum)} voor '{column.name}'"
+    if column.unit == "fractie" and value <= 100:
+        # The workbook's one convention: a fraction column holds 0 to 1, as its units row says.
+        message += (f"; dit is een fractie van 0 tot 1 (eenheid 'fractie'): bedoelt u {parse.shown(value / 100)} "
+                    f"(of {parse.shown(value)}% in een cel opgemaakt als percentage)?")
+    return message
 
 
 class Sheets:
@@ -187,7 +205,7 @@ class Sheets:
             values = row.values
             k = tuple(normalise(values[c]) if isinstance(values[c], str) else values[c] for c in key)
             if k in seen:
-                label = ", ".join(f"{c} = {values[c]}" for c in key)
+                label = ", ".join(f"{c} = {shorten(values[c], 40)}" for c in key)
                 self.error(sheet, row.ref(key[0]),
                            f"Dubbele regel ({label}); die staat al in {seen[k]}. Twee regels met dezelfde "
                            f"{'sleutel' if len(key) > 1 else 'naam'} worden niet opgeteld: gelden beide bedragen, "
@@ -202,9 +220,7 @@ class Sheets:
         name = row.values[column]
         found = None if name is None else known.get(normalise(name))
         if name is not None and found is None:
-            options = ", ".join(known.values()) or "(geen)"
-            self.error(sheet, row.ref(column), f"{what} '{name}'. Bekend: {options}.")
-            row.ok = False
+            self._unknown(sheet, row, column, name, known, what)
         row.resolved[column] = found
         return found
 
@@ -214,12 +230,28 @@ class Sheets:
         for name in row.values[column] or []:
             found = known.get(normalise(name))
             if found is None:
-                self.error(sheet, row.ref(column),
-                           f"Onbekend instrument '{name}'. Bekend: {', '.join(known.values())}.")
+                self._unknown(sheet, row, column, name, known, "Onbekend instrument")
                 return None
             names.append(found)
         row.resolved[column] = names
         return names
+
+    def _unknown(self, sheet: str, row: Row, column: str, name: str, known: dict[str, str], what: str) -> None:
+        """Report a reference to an unknown name, with the nearest known one.
+
+        When the sheet that lists such names is missing and required, that
+        was reported already: the row is only left out.
+        """
+        row.ok = False
+        source = REFERENCED_SHEET[sheets()[sheet].column(column).type]
+        if not self.present(source):
+            if not sheets()[source].required:
+                self.error(sheet, row.ref(column), f"{what} '{shorten(name)}': de werkmap heeft geen blad '{source}'.")
+            return
+        close = nearest(name, known.values())
+        hint = f"Bedoelt u '{close}'? " if close else ""
+        options = ", ".join(shorten(k, 40) for k in known.values()) or "(geen)"
+        self.error(sheet, row.ref(column), f"{what} '{shorten(name)}'. {hint}Bekend uit blad '{source}': {options}.")
 
 
 @cache

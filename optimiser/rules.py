@@ -17,14 +17,15 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from models.data import Instrument, ProblemData, Scenario, Settings, inflow_bound, restricted_instruments
+from models.data import PERSONS, Instrument, ProblemData, Scenario, Settings, inflow_bound, restricted_instruments
+from optimiser.parse import shorten, shown
 from optimiser.rows import TOTAL, Row, Sheets
-from optimiser.schema import normalise
+from optimiser.schema import nearest, normalise
 
 MAX_YEARS = 30
 DEFAULT_SENSE = {"doel": ">=", "aandeel": ">=", "capaciteit": "<="}
 # Rows outside the planning years are skipped on every sheet; these sheets' warnings also say so.
-SAYS_NOT_COUNTED = {"Budgetten", "Kosten", "Eisen"}
+SAYS_NOT_COUNTED = {"Budgetten", "Kosten", "Eisen", "Doelgroepen"}
 
 
 @dataclass
@@ -45,6 +46,8 @@ class Context:
     terms: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
     """Terms of linear requirements (sheet Eistermen) by normalised requirement name."""
     requirement_kinds: dict[str, str] = field(default_factory=dict)
+    """Kind of each requirement by normalised name, from its first row on the sheet Eisen."""
+    requirement_names: dict[str, str] = field(default_factory=dict)
     scenario_names: dict[str, str] = field(default_factory=dict)
 
     def error(self, sheet: str, cell: str | None, message: str) -> None:
@@ -167,29 +170,98 @@ def topup_cap_needs_source(context: Context, row: Row) -> bool:
     return True
 
 
+def funding_instruments_known(context: Context, row: Row) -> bool:
+    """The instruments whose volume funds a line are known."""
+    return context.sheets.names(row.sheet, row, "bekostiging_instrumenten", context.declared) is not None
+
+
+def funding_needs_both_columns(context: Context, row: Row) -> bool:
+    """Funding per unit and the instruments it counts go together."""
+    per_unit, listed = row.values["bekostiging_per_eenheid"], row.resolved["bekostiging_instrumenten"]
+    if per_unit and not listed:
+        context.error(row.sheet, row.ref("bekostiging_instrumenten"),
+                      "Er is een bekostiging per eenheid ingevuld maar geen 'bekostiging_instrumenten'; vul in voor "
+                      "welke instrumenten (gescheiden door ;) de regel geld ontvangt.")
+        return False
+    if listed and not per_unit:
+        context.error(row.sheet, row.ref("bekostiging_per_eenheid"),
+                      "Er zijn bekostiging_instrumenten ingevuld maar geen bedrag in 'bekostiging_per_eenheid'.")
+        return False
+    return True
+
+
+FUNDING_RULES = (funding_instruments_known, funding_needs_both_columns)
+
+
 BUDGET_RULES = (year_in_plan, budget_references_known, line_cannot_top_itself_up, surplus_leaves_the_line,
                 topup_cap_needs_source, usable)
 
 
 def every_plan_year_has_a_budget_row(context: Context, rows: list[Row], budgets: dict) -> None:
-    """Each budget line has a row for every planning year.
+    """Each budget line has a row for every planning year."""
+    _every_plan_year(context, rows, "budgetregel", budgets, "De budgetregel")
 
-    A line is named once, at its first row. A year whose row is there but
+
+def every_plan_year_has_a_group_row(context: Context, rows: list[Row], groups: dict) -> None:
+    """Each target group has a row for every planning year: a missing year would silently drop its limit."""
+    _every_plan_year(context, rows, "doelgroep", groups, "De doelgroep")
+
+
+def _every_plan_year(context: Context, rows: list[Row], column: str, kept: dict, label: str) -> None:
+    """Each name of ``column`` has a row in ``kept`` for every planning year.
+
+    A name is named once, at its first row. A year whose row is there but
     was reported already is not reported again as missing.
     """
-    first_row: dict[str, str] = {}
+    first_row: dict[str, tuple[str, str]] = {}
     listed: set[tuple[str, int]] = set()
     for row in rows:
-        line = row.resolved["budgetregel"]
-        first_row.setdefault(line, row.ref("budgetregel"))
+        name = row.resolved.get(column, row.values[column])
+        first_row.setdefault(name, (row.sheet, row.ref(column)))
         if row.values["jaar"] in context.years:
-            listed.add((line, row.values["jaar"]))
-    for line, ref in first_row.items():
-        missing = [t for t in context.years if (line, t) not in budgets]
-        if missing and not any((line, t) in listed for t in missing):
-            context.error("Budgetten", ref, f"De budgetregel '{line}' heeft geen regel voor "
-                                            f"{', '.join(str(t) for t in missing)}; elk planjaar heeft een regel "
-                                            "nodig.")
+            listed.add((name, row.values["jaar"]))
+    for name, (sheet, ref) in first_row.items():
+        missing = [t for t in context.years if (name, t) not in kept]
+        if missing and not any((name, t) in listed for t in missing):
+            context.error(sheet, ref, f"{label} '{name}' heeft geen regel voor {', '.join(str(t) for t in missing)}; "
+                                      "elk planjaar heeft een regel nodig.")
+
+
+def no_cycle_between_lines(context: Context, rows: list[Row]) -> None:
+    """Top-ups, and surpluses, do not flow round in a circle (A -> B -> A): the money would have no source."""
+    for column, what in (("aanvulling_uit", "aanvullingen"), ("overschot_naar", "overschotten")):
+        by_year: dict[object, dict[str, Row]] = {}
+        for row in rows:
+            if row.ok and row.resolved.get(column):
+                by_year.setdefault(row.values["jaar"], {})[row.resolved["budgetregel"]] = row
+        reported: set[frozenset] = set()
+        for year, edges in by_year.items():
+            for cycle in _cycles(edges, column):
+                if frozenset(cycle) in reported:
+                    continue
+                reported.add(frozenset(cycle))
+                cells = " en ".join(edges[line].ref(column) for line in cycle)
+                path = " -> ".join([*cycle, cycle[0]])
+                context.error("Budgetten", edges[cycle[0]].ref(column),
+                              f"De {what} gaan in een kring ({path}, {year}; cellen {cells}): het geld heeft zo geen "
+                              "bron. Maak de kring open.")
+
+
+def _cycles(edges: dict[str, Row], column: str) -> list[list[str]]:
+    """Each circle of the graph line -> ``row.resolved[column]`` once, starting at its first line."""
+    found, done = [], set()
+    for start in edges:
+        path, line = [], start
+        while line in edges and line not in path and line not in done:
+            path.append(line)
+            line = edges[line].resolved[column]
+        if line in path:
+            found.append(path[path.index(line):])
+        done.update(path)
+    return found
+
+
+GROUP_RULES = (year_in_plan,)
 
 
 # -- Instrumenten ---------------------------------------------------------------------------------
@@ -205,12 +277,52 @@ def minimum_not_above_maximum(context: Context, row: Row) -> bool:
     v = row.values
     for low, high in (("min_volume", "max_volume"), ("min_instroom", "max_instroom")):
         if v[low] is not None and v[high] is not None and v[low] > v[high]:
-            context.error(row.sheet, row.ref(low), f"{low} ({v[low]:g}) is groter dan {high} ({v[high]:g}).")
+            context.error(row.sheet, row.ref(low), f"{low} ({shown(v[low])}) is groter dan {high} ({shown(v[high])}).")
             row.ok = False
     return True
 
 
-INSTRUMENT_RULES = (instrument_group_known, minimum_not_above_maximum, usable)
+UNITS = {"fte": "fte", "se": "SE", "standaardeenheid": "SE", "standaardeenheden": "SE", "plek": "plekken",
+         "plekken": "plekken", "plaats": "plekken", "plaatsen": "plekken", "traject": "trajecten",
+         "trajecten": "trajecten", "persoon": PERSONS, PERSONS: PERSONS}
+"""Units an instrument or a group may count in, by their normalised spellings (singular, plural, abbreviation)."""
+
+
+def unit_is_known(context: Context, row: Row) -> bool:
+    """The unit is one of :data:`UNITS`, kept in its canonical spelling (``persoon`` becomes ``personen``)."""
+    text = row.values["eenheid"]
+    if text is None:
+        return True
+    unit = UNITS.get(normalise(text))
+    if unit is None:
+        context.error(row.sheet, row.ref("eenheid"), f"Onbekende eenheid '{text}'; kies uit: "
+                                                     f"{', '.join(dict.fromkeys(UNITS.values()))}.")
+        row.ok = False
+        return True
+    row.values["eenheid"] = unit
+    return True
+
+
+def persons_per_unit_fits_the_unit(context: Context, row: Row) -> bool:
+    """Persons per unit is positive, and 1 for an instrument counted in persons."""
+    per_unit, unit = row.values["personen_per_eenheid"], row.values["eenheid"]
+    if per_unit is None or unit is None:
+        return True
+    if per_unit <= 0:
+        context.error(row.sheet, row.ref("personen_per_eenheid"),
+                      f"personen_per_eenheid moet groter dan 0 zijn (gevonden {per_unit:g}).")
+        row.ok = False
+    elif unit == PERSONS and per_unit != 1:
+        context.error(row.sheet, row.ref("personen_per_eenheid"),
+                      f"Bij eenheid '{PERSONS}' is personen_per_eenheid 1, niet {per_unit:g}; kies een andere eenheid "
+                      "(fte, SE, plekken, trajecten) of maak de cel leeg.")
+        row.ok = False
+    return True
+
+
+INSTRUMENT_RULES = (instrument_group_known, minimum_not_above_maximum, unit_is_known, persons_per_unit_fits_the_unit,
+                    usable)
+GROUP_RULES = (unit_is_known, usable)
 
 
 # -- Kosten ---------------------------------------------------------------------------------------
@@ -227,7 +339,23 @@ COST_RULES = (cost_references_known, year_in_plan, usable)
 
 # -- Eistermen and Eisen --------------------------------------------------------------------------
 
-TERM_RULES = (_known_instrument, usable)
+def term_requirement_known(context: Context, row: Row) -> bool:
+    """A term belongs to a linear requirement of the sheet Eisen; otherwise it would be dropped without a word."""
+    name = row.values["eis"]
+    kind = context.requirement_kinds.get(normalise(name)) if name else None
+    if name and kind is None:
+        close = nearest(name, context.requirement_names.values())
+        hint = f" Bedoelt u '{close}'?" if close else ""
+        context.error(row.sheet, row.ref("eis"), f"De eis '{shorten(name)}' staat niet in blad 'Eisen'.{hint}")
+        return False
+    if name and kind != "lineair":
+        context.error(row.sheet, row.ref("eis"), f"De eis '{shorten(name)}' is van soort '{kind}'; termen in "
+                                                 "'Eistermen' gelden alleen voor een eis van soort 'lineair'.")
+        return False
+    return True
+
+
+TERM_RULES = (_known_instrument, term_requirement_known, usable)
 
 
 def one_kind_per_requirement(context: Context, row: Row) -> bool:
@@ -277,8 +405,12 @@ def share_is_a_percentage(context: Context, row: Row) -> bool:
     value = row.values["waarde"]
     if row.values["soort"] == "aandeel" and not 0 <= value <= 100:
         context.error(row.sheet, row.ref("waarde"), f"Een aandeel is een percentage tussen 0 en 100, niet "
-                                                    f"{value:g}.")
+                                                    f"{shown(value)}.")
         return False
+    if row.values["soort"] == "aandeel" and 0 < value < 1:
+        context.warn(row.sheet, row.ref("waarde"), f"Een aandeel is een percentage: {shown(value)} betekent "
+                                                   f"{shown(value)}%. Bedoelt u {shown(value * 100)}%? Vul dan "
+                                                   f"{shown(value * 100)} in.")
     return True
 
 
@@ -365,6 +497,36 @@ def scenario_cost_references_known(context: Context, row: Row) -> bool:
 SCENARIO_COST_RULES = (scenario_cost_references_known, usable, year_in_plan)
 
 
+# -- Verloop -------------------------------------------------------------------------------------
+
+def run_off_says_something(context: Context, row: Row) -> bool:
+    """A run-off row gives a retention or a given volume, not both."""
+    retention, given = row.values["blijfkans"], row.values["prognose"]
+    if retention is None and given is None:
+        context.error(row.sheet, row.ref("blijfkans"), "Vul een blijfkans of een prognose in, of haal de regel weg.")
+        return False
+    if retention is not None and given is not None:
+        context.error(row.sheet, row.ref("prognose"), "Vul blijfkans of prognose in, niet allebei: met een "
+                                                      "prognose ligt het volume van dit jaar vast.")
+        return False
+    return True
+
+
+def given_series_has_no_minimum_inflow(context: Context, row: Row) -> bool:
+    """A year with a given volume has no inflow, so its instrument cannot ask for a minimum inflow."""
+    name = row.resolved.get("instrument")
+    instrument = context.instruments.get(name) if name else None
+    if row.values["prognose"] is not None and instrument is not None and (instrument.min_inflow or 0) > 0:
+        context.error(row.sheet, row.ref("prognose"),
+                      f"'{name}' heeft op blad Instrumenten een min_instroom, maar in {row.values['jaar']} volgt het "
+                      "volume de prognose zonder instroom. Haal de min_instroom of de prognose weg.")
+        return False
+    return True
+
+
+RUN_OFF_RULES = (_known_instrument, usable, year_in_plan, run_off_says_something, given_series_has_no_minimum_inflow)
+
+
 # -- Gekozen plan ---------------------------------------------------------------------------------
 
 CHOSEN_PLAN_RULES = (_known_instrument, usable, year_in_plan)
@@ -392,14 +554,38 @@ def restricted_instrument_needs_bound(context: Context, data: ProblemData) -> No
 
 
 def free_instrument_has_maximum(context: Context, data: ProblemData) -> None:
-    """An instrument that costs nothing needs a maximum, or the model may use it without limit (a warning)."""
-    costly = {i for (i, _, _), c in data.cost.items() if c > 0}
+    """An instrument that costs nothing on balance in some year needs a limit, or the model may use it without end.
+
+    On balance: the yearly costs over all budget lines together, so an avoided benefit in the BUIG that
+    outweighs the cost counts as free too. A warning: a requirement may still limit it.
+    """
+    net: dict[tuple[str, int], float] = {}
+    for (i, _, t), c in data.cost.items():
+        net[i, t] = net.get((i, t), 0.0) + c
     for name, inst in data.instruments.items():
-        if name not in costly and inst.max_volume is None and inst.max_inflow is None and inst.group is None:
+        limited = any(v is not None for v in (inst.max_volume, inst.max_inflow, inst.max_change, inst.group))
+        free = [t for t in data.years if net.get((name, t), 0.0) <= 0]
+        if free and not limited:
             row = context.instrument_rows.get(normalise(name))
             context.warn("Instrumenten", row.ref("instrument") if row else None,
-                         f"'{name}' kost niets en heeft geen maximum: het model kan het onbeperkt inzetten. "
-                         "Vul kosten in (blad Kosten) of een max_volume.")
+                         f"'{name}' kost per saldo niets in {free[0]} en heeft geen maximum: het model kan het "
+                         "onbeperkt inzetten. Vul kosten in (blad Kosten) of een max_volume.")
 
 
-PROBLEM_RULES = (restricted_instrument_needs_bound, free_instrument_has_maximum)
+def group_unit_is_its_instruments_unit(context: Context, data: ProblemData) -> None:
+    """A group counted in a unit other than persons has only instruments in that unit."""
+    reported = set()
+    for (name, _), group in data.groups.items():
+        if group.unit == PERSONS or name in reported:
+            continue
+        other = [i for i, inst in data.instruments.items() if inst.group == name and inst.unit != group.unit]
+        if other:
+            reported.add(name)
+            row = context.instrument_rows.get(normalise(other[0]))
+            context.error("Instrumenten", row.ref("eenheid") if row else None,
+                          f"De doelgroep '{name}' telt in {group.unit} (blad Doelgroepen), maar '{other[0]}' telt in "
+                          f"{data.instruments[other[0]].unit}. Geef de doelgroep eenheid personen, of het instrument "
+                          f"eenheid {group.unit}.")
+
+
+PROBLEM_RULES = (restricted_instrument_needs_bound, free_instrument_has_maximum, group_unit_is_its_instruments_unit)

@@ -36,15 +36,25 @@ def status_text(result: Result) -> str:
         return ("Onhaalbaar: geen enkel plan voldoet tegelijk aan alle budgetten en eisen. Versoepel een eis, "
                 "verhoog een budget of een maximale aanvulling, of kijk of een 'precies'-doelgroep past.")
     if result.status == UNBOUNDED:
-        return ("Interne fout: het model is onbegrensd (de doelstelling kan onbeperkt groeien). Met geldige invoer "
-                "hoort dat niet te kunnen; controleer of elk instrument kosten of een maximum heeft en meld dit.")
+        return unbounded_text(result.unlimited)
     if result.status == TIME_LIMIT:
         if result.has_plan:
-            gap = (f"hoogstens {number(100 * result.gap, 4)}% onder het optimum" if result.gap is not None
-                   else "afstand onbekend")
+            gap = f"hoogstens {percent(result.gap)} onder het optimum" if result.gap is not None else "afstand onbekend"
             return f"Tijdslimiet bereikt: dit is het beste plan tot nu toe ({gap}). Verhoog de tijdslimiet voor meer."
         return "Tijdslimiet bereikt zonder een plan te vinden. Verhoog de tijdslimiet of zet gehele_aantallen op nee."
     return "De rekenmachine (HiGHS) gaf geen bruikbaar antwoord; probeer het opnieuw of meld dit."
+
+
+def unbounded_text(unlimited: list[str]) -> str:
+    """Why there is no plan when the objective can grow without limit: a gap in the workbook, named."""
+    if not unlimited:
+        return ("Onbegrensd: de doelstelling kan onbeperkt groeien, dus er is geen beste plan. Er ontbreekt een grens "
+                "in de werkmap: geef elk instrument kosten (blad Kosten) of een maximum (max_volume, max_instroom of "
+                "een doelgroep op blad Instrumenten).")
+    names = ", ".join(f"'{name}'" for name in unlimited)
+    return (f"Onbegrensd: in de werkmap kan {names} onbeperkt groeien: per saldo kost het niets (of levert het geld "
+            "op) en niets begrenst het volume. Er is daarom geen beste plan. Vul kosten in (blad Kosten), of een "
+            "max_volume, max_instroom of doelgroep (blad Instrumenten).")
 
 
 def duals_note(result: Result) -> str:
@@ -62,6 +72,11 @@ def number(x: float, decimals: int = 2) -> str:
     if "," in text:
         text = text.rstrip("0").rstrip(",")
     return "0" if text in ("-0", "") else text
+
+
+def percent(fraction: float, decimals: int = 2) -> str:
+    """A fraction as a Dutch percentage: 0.0002 -> '0,02%'."""
+    return f"{number(100 * fraction, decimals)}%"
 
 
 def euros(x: float) -> str:
@@ -97,7 +112,7 @@ def relaxation_text(row: dict) -> str:
         return f"Eis '{name}' {year}: niet haalbaar; {verb} de grens met {amount}."
     if kind == "doelgroep":
         verb = "kleiner" if row["direction"] == "-" else "groter"
-        return f"Doelgroep '{name}' {year}: de omvang moet {amount} personen {verb} zijn om te passen."
+        return f"Doelgroep '{name}' {year}: de omvang moet {amount} {verb} zijn om te passen."
     if kind == "max_verandering":
         return f"{name} {year}: de maximale verandering per jaar is {amount} te klein."
     verb = "verlaag" if row["direction"] == "-" else "verhoog"

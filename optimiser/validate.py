@@ -11,10 +11,11 @@ errors is a :class:`~models.data.ProblemData` returned.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from models.data import BudgetYear, GroupYear, Instrument, ProblemData, Requirement, Scenario, Settings
-from optimiser.problems import InputError, Problem
+from optimiser.problems import InputError, Problem, capped
 from optimiser.reader import read_file, read_workbook
 from optimiser.rows import TOTAL, Row, Sheets, keyed, record
 from optimiser.rules import (
@@ -22,9 +23,12 @@ from optimiser.rules import (
     CHOSEN_PLAN_RULES,
     COST_RULES,
     DEFAULT_SENSE,
+    FUNDING_RULES,
+    GROUP_RULES,
     INSTRUMENT_RULES,
     PROBLEM_RULES,
     REQUIREMENT_RULES,
+    RUN_OFF_RULES,
     SCENARIO_COST_RULES,
     SCENARIO_RULES,
     SETTINGS_RULES,
@@ -34,11 +38,14 @@ from optimiser.rules import (
     chosen_plan_complete,
     chosen_scenario_known,
     every_plan_year_has_a_budget_row,
+    every_plan_year_has_a_group_row,
+    no_cycle_between_lines,
     not_empty,
     one_row_per_requirement_year,
     passes,
 )
 from optimiser.schema import normalise
+from optimiser.whatif_input import read_sheet
 
 Tables = dict[str, dict[tuple, float]]
 
@@ -60,20 +67,27 @@ def check_bytes(content: bytes, name: str) -> tuple[ProblemData | None, list[Pro
     is written to disk.
     """
     try:
-        read, problems = read_workbook(content, name)
+        data, problems = _validated(content, name)
     except InputError as error:
-        return None, error.problems
+        return None, capped(error.problems)
+    return data, capped(problems)
+
+
+def _validated(content: bytes, name: str) -> tuple[ProblemData | None, list[Problem]]:
+    read, problems = read_workbook(content, name)
     context = Context(Sheets(read, problems))
     settings, refs = _settings(context)
     context.years = settings.years if settings else ()
     budgets = _budgets(context)
     groups = _groups(context)
     _instruments(context)
+    budgets = _funding(context, budgets)
     tables = _costs(context)
     requirements = _requirements(context)
     scenarios = _scenarios(context)
     tables.update(_scenario_costs(context))
     chosen = _chosen_plan(context)
+    tables.update(_run_off(context))
     if settings is not None:
         settings = chosen_scenario_known(context, settings, scenarios, refs)
     if _errors(problems) or settings is None:
@@ -82,6 +96,8 @@ def check_bytes(content: bytes, name: str) -> tuple[ProblemData | None, list[Pro
                        requirements=requirements, scenarios=scenarios, chosen_plan=chosen, **tables)
     for rule in PROBLEM_RULES:
         rule(context, data)
+    if not _errors(problems):
+        data.what_ifs = read_sheet(context.sheets, data)
     return (None if _errors(problems) else data), problems
 
 
@@ -123,8 +139,19 @@ def _budgets(context: Context) -> dict[tuple[str, int], BudgetYear]:
                                          topup_from=row.resolved["aanvulling_uit"],
                                          surplus_to=row.resolved["overschot_naar"])
     every_plan_year_has_a_budget_row(context, rows, budgets)
+    no_cycle_between_lines(context, rows)
     not_empty(context, sheet, rows, "budgetregels")
     return budgets
+
+
+def _funding(context: Context, budgets: dict[tuple[str, int], BudgetYear]) -> dict[tuple[str, int], BudgetYear]:
+    """The instruments whose volume funds a line, resolved once the instruments are known."""
+    result = dict(budgets)
+    for row in context.sheets.table("Budgetten"):
+        key = (row.resolved.get("budgetregel"), row.values["jaar"])
+        if key in result and passes(context, row, FUNDING_RULES):
+            result[key] = replace(result[key], funding_instruments=tuple(row.resolved["bekostiging_instrumenten"]))
+    return result
 
 
 def _groups(context: Context) -> dict[tuple[str, int], GroupYear]:
@@ -133,9 +160,11 @@ def _groups(context: Context) -> dict[tuple[str, int], GroupYear]:
     groups = {}
     for row in rows:
         name = context.groups.setdefault(normalise(row.values["doelgroep"]), row.values["doelgroep"])
-        if row.values["jaar"] in context.years:
+        row.resolved["doelgroep"] = name
+        if row.values["jaar"] in context.years and passes(context, row, GROUP_RULES):
             groups[name, row.values["jaar"]] = record(GroupYear, sheet, row.values, group=name,
                                                       exact=row.values["soort"] == "precies")
+    every_plan_year_has_a_group_row(context, rows, groups)
     return groups
 
 
@@ -155,15 +184,25 @@ def _instruments(context: Context) -> None:
 
 
 def _costs(context: Context) -> Tables:
-    """Cost tables keyed (instrument, line, year); a row with a year goes before the row without."""
+    """Cost tables keyed (instrument, line, year), summed over components.
+
+    A row with a year goes before the row without (per component). Labelled
+    components are kept apart in ``components`` for the result.
+    """
     sheet = "Kosten"
-    rows = [r for r in context.sheets.unique(sheet, context.sheets.table(sheet), ("instrument", "budgetregel", "jaar"))
+    rows = [r for r in context.sheets.unique(sheet, context.sheets.table(sheet),
+                                             ("instrument", "budgetregel", "jaar", "component"))
             if passes(context, r, COST_RULES)]
-    tables: Tables = {"cost": {}, "once": {}}
+    parts: Tables = {"cost": {}, "once": {}}
     for row in sorted(rows, key=lambda r: r.values["jaar"] is not None):  # stable: every-year rows first
-        year = row.values["jaar"]
-        _fill(tables, sheet, row, [(row.resolved["instrument"], row.resolved["budgetregel"], t)
-                                   for t in (context.years if year is None else (year,))])
+        year, label = row.values["jaar"], row.values["component"] or ""
+        _fill(parts, sheet, row, [(row.resolved["instrument"], row.resolved["budgetregel"], t, label)
+                                  for t in (context.years if year is None else (year,))])
+    tables: Tables = {"cost": {}, "once": {}, "components": {}}
+    for table, values in parts.items():
+        for (i, line, t, _label), value in values.items():
+            tables[table][i, line, t] = tables[table].get((i, line, t), 0.0) + value
+    tables["components"] = {key: (parts["cost"][key], parts["once"][key]) for key in parts["cost"] if key[3]}
     return tables
 
 
@@ -178,6 +217,10 @@ def _fill(tables: Tables, sheet: str, row: Row, keys: list[tuple]) -> None:
 def _requirements(context: Context) -> list[Requirement]:
     sheet = "Eisen"
     rows = context.sheets.table(sheet)  # its cells are reported before those of Eistermen
+    for row in rows:
+        if row.values["eis"] and row.values["soort"]:
+            context.requirement_names.setdefault(normalise(row.values["eis"]), row.values["eis"])
+            context.requirement_kinds.setdefault(normalise(row.values["eis"]), row.values["soort"])
     for row in context.sheets.unique("Eistermen", context.sheets.table("Eistermen"), ("eis", "instrument")):
         if passes(context, row, TERM_RULES):
             context.terms.setdefault(normalise(row.values["eis"]), []).append(
@@ -240,6 +283,19 @@ def _scenario_costs(context: Context) -> Tables:
     for row in context.sheets.unique(sheet, context.sheets.table(sheet), ("scenario", "budgetregel", "jaar")):
         if passes(context, row, SCENARIO_COST_RULES):
             _fill(tables, sheet, row, [(row.resolved["scenario"], row.resolved["budgetregel"], row.values["jaar"])])
+    return tables
+
+
+def _run_off(context: Context) -> Tables:
+    """Retention per year and given volumes keyed (instrument, year); an empty cell fills neither."""
+    sheet = "Verloop"
+    tables: Tables = {"retention_by_year": {}, "given_volume": {}}
+    for row in context.sheets.unique(sheet, context.sheets.table(sheet), ("instrument", "jaar")):
+        if passes(context, row, RUN_OFF_RULES):
+            key = (row.resolved["instrument"], row.values["jaar"])
+            for table, value in keyed(sheet, row.values).items():
+                if value is not None:
+                    tables[table][key] = value
     return tables
 
 

@@ -17,9 +17,6 @@ from __future__ import annotations
 import contextlib
 import math
 import numbers
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import xlsxwriter
@@ -27,7 +24,7 @@ from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from optimiser.problems import InputError, Problem
+from optimiser.output import save_atomically as save_atomically  # the atomic save lives with the target checks
 
 EURO = '"€" #,##0'
 NUMBER = "#,##0.00"
@@ -143,39 +140,3 @@ class Book:
             self.workbook.close()
         except FileCreateError as error:
             raise error.args[0] from None
-
-
-def save_atomically(write: Callable[[Path], object], target: Path, protect: Path | None = None) -> Path:
-    """Let ``write`` write a workbook to a temporary file beside ``target``, then replace ``target`` with it.
-
-    Refuses to write over ``protect`` (the input). A target locked by Excel
-    or a read-only folder gives a Dutch message; on any error nothing
-    half-written is left behind. The file gets the usual mode for a new file
-    (``tempfile.mkstemp`` alone would leave it readable by its owner only).
-    """
-    target = Path(target).resolve()
-    if protect is not None and target.exists() and Path(protect).exists() and os.path.samefile(target, protect):
-        raise InputError([Problem(None, None, f"Het resultaat zou het invoerbestand '{target.name}' overschrijven; "
-                                              "kies een andere naam met -o.")])
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = None
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=".~", suffix=".xlsx", dir=target.parent)
-        os.close(handle)
-        write(Path(temporary))
-        os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, target)
-    except PermissionError:
-        raise InputError([Problem(None, None, f"'{target}' kan niet worden geschreven: het bestand is in gebruik "
-                                              "(open in Excel?) of de map is alleen-lezen. Sluit het bestand of kies "
-                                              "een andere naam met -o.")]) from None
-    finally:
-        if temporary is not None and os.path.exists(temporary):
-            os.remove(temporary)
-    return target
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)  # the only portable way to read it is to set it
-    os.umask(mask)
-    return mask

@@ -9,6 +9,8 @@ import pytest
 from models.compare import compare
 from models.data import BudgetYear, Instrument, Requirement
 from models.evaluate import evaluate
+from models.session import Session
+from models.solve import optimise
 from optimiser.cli import EXIT_OK, main
 from optimiser.comparison_report import same_money_lines
 from optimiser.texts import violation_text
@@ -55,6 +57,55 @@ def test_evaluation_uses_the_top_ups_a_plan_needs():
     assert budget(evaluation, "AM", 2021, "used") == pytest.approx(20)
     [row] = evaluation.violations.to_dict("records")
     assert (row["kind"], row["shortfall"]) == ("budget", pytest.approx(10))
+
+
+def test_an_overspend_is_charged_to_the_line_that_pays_the_top_up():
+    """Plan costs €130 of PB's €100; AM (nothing available) tops PB up without a cap.
+
+    PB draws the €30 it lacks from AM, so AM is €30 short: the breach is
+    AM's, not PB's (the old weights reported PB short: a euro short there
+    weighed the same as one at AM, and the top-up cost a little extra).
+    """
+    budgets = {("PB", 2021): BudgetYear("PB", 2021, 100, topup_from="AM"),
+               ("AM", 2021): BudgetYear("AM", 2021, 0)}
+    data = case([Instrument("A", retention=0)], {("A", "PB"): 1}, {}, budgets=budgets)
+    evaluation = evaluate(data, {("A", 2021): 130})
+    assert budget(evaluation, "PB", 2021, "topup") == pytest.approx(30)
+    assert budget(evaluation, "PB", 2021, "slack") == pytest.approx(0)
+    assert budget(evaluation, "AM", 2021, "slack") == pytest.approx(-30)
+    [row] = evaluation.violations.to_dict("records")
+    assert (row["kind"], row["name"], row["shortfall"]) == ("budget", "AM", pytest.approx(30))
+
+
+def test_a_two_step_chain_of_top_ups_charges_the_last_payer():
+    """PB (€100) is topped up from AM (€10), AM from RES (€0), both without caps; plan costs €150.
+
+    PB draws €50 from AM, AM draws €40 from RES, and RES is €40 short.
+    """
+    budgets = {("PB", 2021): BudgetYear("PB", 2021, 100, topup_from="AM"),
+               ("AM", 2021): BudgetYear("AM", 2021, 10, topup_from="RES"),
+               ("RES", 2021): BudgetYear("RES", 2021, 0)}
+    data = case([Instrument("A", retention=0)], {("A", "PB"): 1}, {}, budgets=budgets)
+    evaluation = evaluate(data, {("A", 2021): 150})
+    assert budget(evaluation, "PB", 2021, "topup") == pytest.approx(50)
+    assert budget(evaluation, "AM", 2021, "topup") == pytest.approx(40)
+    [row] = evaluation.violations.to_dict("records")
+    assert (row["name"], row["shortfall"]) == ("RES", pytest.approx(40))
+
+
+def test_the_evaluation_leaves_the_session_as_it_was():
+    """After evaluating a plan that breaks everything, the session solves the optimum of a fresh build."""
+    target = Requirement("doel A", 2021, (("A", 1.0),), ">=", 35.0, kind="doel")
+    data = _two_instruments(requirements=[target])
+    session = Session(data)
+    before = optimise(session)
+    evaluate(data, {("A", 2021): 300, ("B", 2021): 40}, session=session)
+    after = optimise(session)
+    assert after.status == "optimaal"
+    # A = 100 (all money on the cheapest), target 35 met: 100 person-years, as before.
+    assert after.totals["person_years"] == pytest.approx(100)
+    assert after.totals["person_years"] == pytest.approx(before.totals["person_years"])
+    assert budget(after, "PB", 2021, "shadow_price") == pytest.approx(budget(before, "PB", 2021, "shadow_price"))
 
 
 def test_a_plan_that_shrinks_faster_than_retention_allows():

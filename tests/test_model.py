@@ -297,8 +297,9 @@ def test_infeasible_is_a_result_with_the_smallest_relaxation():
     assert not result.has_plan
     assert result.plan.empty
     rows = result.infeasibility.to_dict("records")
+    # The relaxation also says what it is worth in money (issue 8): €50 of budget is worth €50.
     assert rows == [{"kind": "budget", "name": "PB", "year": 2021, "change": pytest.approx(50), "direction": "+",
-                     "unit": "€"}]
+                     "unit": "€", "value": pytest.approx(50)}]
 
 
 def test_infeasibility_names_the_requirement_when_money_cannot_help():

@@ -109,7 +109,8 @@ def test_result_workbook_read_back(tmp_path):
     target = pipeline.write(outcome, tmp_path / "resultaat.xlsx", source)
 
     workbook = openpyxl.load_workbook(target)
-    assert workbook.sheetnames == ["Raadsvoorstel", "Samenvatting", "Plan", "Budgetgebruik", "Eisen", "Doelgroepen",
+    assert workbook.sheetnames == ["Raadsvoorstel", "Samenvatting", "Plan", "Budgetgebruik", "Geld per regel",
+                                   "Eisen", "Doelgroepen",
                                    "Vergelijking", "Geld per budgetregel", "Overtredingen gekozen plan",
                                    "Wie betaalt", "Grafieken", "Opmerkingen", "Verantwoording"]
     summary = workbook["Samenvatting"]

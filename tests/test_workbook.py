@@ -88,7 +88,7 @@ def test_every_problem_is_reported_at_once_with_sheet_and_cell(tmp_path, example
     found = _messages(problems)
     blijfkans = sheets()["Instrumenten"].columns.index(sheets()["Instrumenten"].column("blijfkans"))
     letter = "ABCDEFGHIJKLMNOP"[blijfkans]
-    assert ("Instrumenten", f"{letter}4", "'blijfkans' mag niet negatief zijn (gevonden -0.2)") in found
+    assert ("Instrumenten", f"{letter}4", "'blijfkans' mag niet negatief zijn (gevonden -0,2)") in found
     assert any(s == "Instrumenten" and c.endswith("6") and "'veel' is geen getal" in m for s, c, m in found)
     assert any(s == "Kosten" and c == "B4" and "Onbekende budgetregel 'Participatiebudjet'" in m for s, c, m in found)
     assert any(s == "Budgetten" and c == "C5" and "Excel-fout #DEEL/0!" in m for s, c, m in found)

@@ -17,6 +17,7 @@ explanations, or feed no field at all.
 from __future__ import annotations
 
 import csv
+import difflib
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -72,14 +73,22 @@ class Sheet:
 
 
 def normalise(label: object) -> str:
-    """A label as compared: lower case, no accents, spaces as underscores."""
+    """A label as compared: lower case, no accents, spaces as underscores; letters of any script are kept."""
     return _normalise(str(label))
 
 
 @lru_cache(maxsize=2**16)
 def _normalise(label: str) -> str:
-    text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
-    return "_".join(text.strip().lower().replace("-", " ").split())
+    # Drop only the accents (combining marks): 'Kósten' is 'kosten', but a Hebrew or Chinese name stays itself.
+    text = "".join(c for c in unicodedata.normalize("NFKD", label) if not unicodedata.combining(c))
+    return "_".join(text.strip().casefold().replace("-", " ").split())
+
+
+def nearest(name: str, known) -> str | None:
+    """The known name closest to a misspelt one (compared normalised), or ``None`` when none is close."""
+    by_key = {normalise(k): k for k in known}
+    match = difflib.get_close_matches(normalise(name), list(by_key), n=1, cutoff=0.75)
+    return by_key[match[0]] if match else None
 
 
 def _rows(filename: str) -> list[dict[str, str]]:

@@ -1,0 +1,1 @@
+"""The upload page (``optimiser serve``): a thin web layer over :mod:`optimiser.pipeline`."""
