@@ -50,12 +50,15 @@ def requirement_key(req: Requirement) -> tuple[str, object]:
     return (req.name, req.year if req.year is not None else "totaal")
 
 
-def build(data: ProblemData) -> pyo.ConcreteModel:
+def build(data: ProblemData, later_phases: bool = False) -> pyo.ConcreteModel:
     """Build the model for ``data`` with the objective the settings ask for.
 
     Every number a what-if may change is a mutable parameter or a variable
     bound, so that a session (:mod:`models.session`) can change the model in
     place; the structure (which rows and terms exist) comes from the data.
+    With ``later_phases`` the rows only the tie-breaks and the comparison use
+    (spending caps, change against a reference) are added too; the elastic
+    copies (:mod:`models.diagnose`) do without them.
     """
     m = pyo.ConcreteModel(name=data.settings.name)
     m.data = data
@@ -71,6 +74,9 @@ def build(data: ProblemData) -> pyo.ConcreteModel:
     add_scenarios(m, data)
     add_expressions(m, data)
     add_participation_floor(m)
+    if later_phases:
+        add_spending_caps(m, data)
+        add_deviation(m, data)
     objective = data.settings.objective
     if objective == "maatschappelijke_waarde":
         m.objective = pyo.Objective(expr=m.societal_value, sense=pyo.maximize)
@@ -316,14 +322,53 @@ def add_scenarios(m: pyo.ConcreteModel, data: ProblemData) -> None:
 
 
 def add_participation_floor(m: pyo.ConcreteModel) -> None:
-    """``participation >= floor``; no floor (``-inf``) until a later phase sets one.
+    """``participation >= floor``; no floor (``-inf``) until a caller sets one (what-ifs, room per instrument).
 
-    The lexicographic objective holds the best participation with it while it
-    spares money; the comparison asks for the cheapest plan with at least the
-    chosen plan's participation.
+    The solve's own phases hold values with :meth:`models.session.Session.hold` instead.
     """
     m.floor = pyo.Param(mutable=True, initialize=-math.inf)
     m.participation_floor = pyo.Constraint(expr=m.participation >= m.floor)
+
+
+def add_spending_caps(m: pyo.ConcreteModel, data: ProblemData) -> None:
+    """``cost + top-ups paid + committed <= cap[b,t]``: no cap (``+inf``) until a comparison sets one.
+
+    The money a plan uses from a line (see the budget table's *used*); the
+    comparison's *hetzelfde geld* bounds it by the chosen plan's use of every
+    line and year. Written with every number on the right, like the budget row.
+    """
+    m.cap = pyo.Param(m.BT, mutable=True, initialize=math.inf)
+
+    def rule(_m, b, t):
+        lhs = direct_cost(m, b, t) + topups_paid(m, b, t)
+        if isinstance(lhs, (int, float)):
+            return pyo.Constraint.Skip
+        return lhs <= m.cap[b, t] - m.committed[b, t]
+
+    m.spending_cap = pyo.Constraint(m.BT, rule=rule)
+
+
+def add_deviation(m: pyo.ConcreteModel, data: ProblemData) -> None:
+    """``v[i,t] - c*v[i,t-1] - change_up[i,t] + change_down[i,t] = reference[i,t]``: change against a reference.
+
+    The reference is the chosen plan's volume where the workbook has a chosen
+    plan (``c = 0``), else the previous year's volume (``c = 1``, the starting
+    stock in the first year). Only the last tie-break phase prices it
+    (:data:`models.solve.TIE_BREAKS`); ``change`` is the sum of both parts.
+    """
+    chosen = bool(data.chosen_plan)
+    m.reference = pyo.Param(m.I, m.T, mutable=True, initialize={
+        (i, t): (data.chosen_plan.get((i, t), 0.0) if chosen
+                 else data.instruments[i].start if t == m.T.first() else 0.0) for i in m.I for t in m.T})
+    m.change_up = pyo.Var(m.I, m.T, domain=pyo.NonNegativeReals)
+    m.change_down = pyo.Var(m.I, m.T, domain=pyo.NonNegativeReals)
+
+    def rule(_m, i, t):
+        previous = 0.0 if chosen or t == m.T.first() else m.v[i, m.T.prev(t)]
+        return m.v[i, t] - previous - m.change_up[i, t] + m.change_down[i, t] == m.reference[i, t]
+
+    m.deviation = pyo.Constraint(m.I, m.T, rule=rule)
+    m.change = pyo.Expression(expr=sum(m.change_up[k] + m.change_down[k] for k in m.change_up))
 
 
 def add_expressions(m: pyo.ConcreteModel, data: ProblemData) -> None:
@@ -347,6 +392,8 @@ def measures(m: pyo.ConcreteModel) -> dict[str, object]:
     named = {"participation": m.participation, "person_years": m.person_years, "benefit": m.benefit,
              "societal_value": m.societal_value, "gemeente_spending": m.gemeente_spending, "topup": m.topups,
              "total_cost": m.total_cost}
+    if hasattr(m, "change"):
+        named["change"] = m.change
     named.update({f"money_{who}": m.bearer_money[who] for who in m.BEARERS})
     return named
 

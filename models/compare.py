@@ -1,14 +1,16 @@
 """The chosen plan next to the best plans the same data allow.
 
-Three solves on the same session: the evaluation of the chosen plan (its
-volumes fixed, see :mod:`models.evaluate`), the optimum (*for the same money, N more person-years*) and
-the cheapest plan with at least the chosen plan's participation (*for the
-same participation, €X less*).
+Four solves on one session: the evaluation of the chosen plan (its volumes
+fixed, see :mod:`models.evaluate`); the best plan that uses no more of any
+budget line in any year than the chosen plan does (*voor hetzelfde geld, N
+persoonsjaren meer*); the optimum within the budgets (*binnen dezelfde
+budgetten*, with the extra money it uses); and the cheapest plan with at
+least the chosen plan's participation (*voor dezelfde participatie, €X minder*).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -36,7 +38,17 @@ class Comparison:
     totals: pd.DataFrame
     """One row per measure: chosen, optimal, difference."""
     extra_person_years: float | None
+    """Person-years of the best plan with the chosen plan's money (every line and year) minus the chosen plan's;
+    negative when the chosen plan breaks a rule that buys it person-years."""
     money_saved: float | None
+    same_money: Result | None = None
+    """The best plan whose use of every budget line and year is at most the chosen plan's."""
+    extra_person_years_within_budgets: float | None = None
+    """The optimum's person-years minus the chosen plan's."""
+    extra_money_within_budgets: float | None = None
+    """The optimum's total cost minus the chosen plan's."""
+    over_budget: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Budget lines and years the chosen plan overspends: line, year, shortfall (euros)."""
 
 
 def compare(data: ProblemData, optimum: Result | None = None, time_limit: float | None = None,
@@ -50,15 +62,26 @@ def compare(data: ProblemData, optimum: Result | None = None, time_limit: float 
     session = session or Session(data)
     optimum = optimum if optimum is not None else optimise(session, deadline=deadline)
     chosen = evaluate(data, data.chosen_plan, data.settings.chosen_scenario, session=session, deadline=deadline)
-    least = None
     if chosen.has_plan:
+        chosen.violations = material(chosen.violations)
+    least = same = None
+    if chosen.has_plan:
+        same = same_money(session, chosen, deadline)
         least = cheapest(session, chosen.totals["participation"], deadline)
     both = chosen.has_plan and optimum.has_plan
-    extra = clean(optimum.totals["person_years"] - chosen.totals["person_years"], 6) if both else None
+    extra = None
+    if same is not None and same.has_plan:
+        extra = clean(same.totals["person_years"] - chosen.totals["person_years"], 6)
     saved = None
     if least is not None and least.has_plan:
         saved = clean(chosen.totals["total_cost"] - least.totals["total_cost"], 2)
     return Comparison(
+        same_money=same,
+        extra_person_years_within_budgets=clean(optimum.totals["person_years"] - chosen.totals["person_years"], 6)
+        if both else None,
+        extra_money_within_budgets=clean(optimum.totals["total_cost"] - chosen.totals["total_cost"], 2)
+        if both else None,
+        over_budget=over_budget(chosen) if chosen.has_plan else pd.DataFrame(),
         chosen=chosen,
         optimum=optimum,
         cheapest=least,
@@ -68,6 +91,43 @@ def compare(data: ProblemData, optimum: Result | None = None, time_limit: float 
         extra_person_years=extra,
         money_saved=saved,
     )
+
+
+BREACH_TOLERANCE = {"€": 1.0, "%": 0.1}
+"""Below this a rule the chosen plan misses is rounding, not a breach: a euro, a tenth of a percentage point,
+and for volumes and persons :data:`VOLUME_TOLERANCE`. A chosen plan typed in fte with two decimals is
+0,005 fte from its intent, and persons per fte (1,17) or a share over several instruments make more of that."""
+VOLUME_TOLERANCE = 0.1
+
+
+def material(violations: pd.DataFrame) -> pd.DataFrame:
+    """The violations that are more than rounding (see :data:`BREACH_TOLERANCE`)."""
+    if violations.empty:
+        return violations
+    keep = [abs(row.shortfall) >= BREACH_TOLERANCE.get(row.unit, VOLUME_TOLERANCE) for row in violations.itertuples()]
+    return violations[keep].reset_index(drop=True)
+
+
+def over_budget(chosen: Evaluation) -> pd.DataFrame:
+    """Lines and years whose money the chosen plan overspends, with the amount."""
+    frame = chosen.budgets
+    short = frame[frame.slack <= -BREACH_TOLERANCE["€"]]
+    return pd.DataFrame({"line": short.line, "year": short.year, "shortfall": -short.slack}).reset_index(drop=True)
+
+
+def same_money(session: Session, chosen: Evaluation, deadline: Deadline) -> Result:
+    """The best plan that uses at most what the chosen plan uses of every budget line in every year.
+
+    Solved on the session with :meth:`Session.cap_spending` (the budgets stay
+    as well, so where the chosen plan overspends the budget is the bound);
+    no prices.
+    """
+    caps = {(row.line, row.year): float(row.used) for row in chosen.budgets.itertuples()}
+    session.cap_spending(caps)
+    try:
+        return optimise(session, deadline=deadline, prices=False)
+    finally:
+        session.cap_spending(None)
 
 
 def _volumes(chosen: Evaluation, optimum: Result) -> pd.DataFrame:
@@ -82,12 +142,14 @@ def _volumes(chosen: Evaluation, optimum: Result) -> pd.DataFrame:
     return frame
 
 
+MONEY_COLUMNS = ("surplus_received", "topup", "used", "surplus", "slack")
+"""Per plan, what reconciles a line's money: available - savings + received + topup = used + surplus + slack."""
+
+
 def _money(chosen: Evaluation, optimum: Result) -> pd.DataFrame:
     keys = ["line", "year", "bearer", "available", "savings_target"]
-    left = chosen.budgets[keys + ["used", "topup", "slack"]].rename(
-        columns={"used": "chosen_used", "topup": "chosen_topup", "slack": "chosen_slack"})
-    right = optimum.budgets[keys + ["used", "topup", "slack"]].rename(
-        columns={"used": "optimal_used", "topup": "optimal_topup", "slack": "optimal_slack"})
+    left = chosen.budgets[keys + list(MONEY_COLUMNS)].rename(columns={c: f"chosen_{c}" for c in MONEY_COLUMNS})
+    right = optimum.budgets[keys + list(MONEY_COLUMNS)].rename(columns={c: f"optimal_{c}" for c in MONEY_COLUMNS})
     frame = left.merge(right, on=keys)
     frame["used_difference"] = (frame.optimal_used - frame.chosen_used).round(2)
     return frame

@@ -20,10 +20,13 @@ requirement level or share        ``requirement_level``, the row          bounds
 group size                        ``group_size[g,t]``                     bounds, big-M rows
 fixed scenario                    bounds of ``y``                         column bounds
 retention in a year, given volume ``retention[i,t]``, ``given[i,t]``       the row ``stock[i,t]``
+chosen plan (reference)           ``reference[i,t]``                      bounds of ``deviation[i,t]``
+spending caps (a comparison)      ``cap[b,t]``                            bounds of ``spending_cap[b,t]``
 ================================  =====================================  ===============================
 
 Money and costs also sit in the measures (total cost, money per bearer); those
-are compiled again when next read. Anything else (a new budget line, a cost
+are compiled again when next read, and a phase's hold (:meth:`Session.hold`)
+is a row HiGHS gets from the measure at each solve. Anything else (a new budget line, a cost
 where the model has no term, another objective setting for integers) is
 rebuilt from the data, and :attr:`Session.rebuilds` counts it, so a caller can
 show that it happened. A test checks every kind of change against a fresh
@@ -60,8 +63,12 @@ UNSET = object()
 
 CHEAPEST = "minimale_kosten"
 LEAST_GEMEENTE_MONEY = "minimale_gemeentelijke_inzet"
+LEAST_TOPUP = "minimale_aanvulling"
+LEAST_CHANGE = "minimale_verandering"
 FEASIBILITY = "haalbaarheid"
 OBJECTIVES = {
+    LEAST_TOPUP: ("topup", MINIMIZE),
+    LEAST_CHANGE: ("change", MINIMIZE),
     "participatie": ("participation", MAXIMIZE),
     "lexicografisch": ("participation", MAXIMIZE),
     "maatschappelijke_waarde": ("societal_value", MAXIMIZE),
@@ -72,14 +79,20 @@ INSTRUMENT_BOUNDS = ("min_volume", "max_volume", "min_inflow", "max_inflow")
 
 
 class Deadline:
-    """The time left of a whole run, shared by its solves."""
+    """The time left of a whole run, shared by its solves; ``clock`` is for tests (seconds, increasing)."""
 
-    def __init__(self, seconds: float | None):
-        self.end = None if seconds is None else time.perf_counter() + seconds
+    def __init__(self, seconds: float | None, clock=time.perf_counter):
+        self.clock = clock
+        self.seconds = seconds
+        self.end = None if seconds is None else clock() + seconds
 
     def left(self) -> float | None:
         """Seconds left (at least a hundredth, so HiGHS gets to return its best), or ``None``."""
-        return None if self.end is None else max(self.end - time.perf_counter(), 0.01)
+        return None if self.end is None else max(self.end - self.clock(), 0.01)
+
+    def expired(self) -> bool:
+        """True once the whole run's time is spent: optional work (tie-breaks) is then left out."""
+        return self.end is not None and self.clock() >= self.end
 
 
 def own_copy(data: ProblemData) -> ProblemData:
@@ -98,11 +111,13 @@ class Session:
         self.data = own_copy(data)
         self.rebuilds = 0
         self._reported_rebuilds = 0
+        self._holds: dict[str, tuple[float, float]] = {}
+        """Measure -> (lower, upper) that the following solves keep (see :meth:`hold`)."""
         self._build()
 
     # -- building --------------------------------------------------------------------
     def _build(self) -> None:
-        self.model = allocation.build(self.data)
+        self.model = allocation.build(self.data, later_phases=True)
         self.trivially_infeasible = False
         try:
             self.compiled = CompiledModel(self.model, allocation.measures(self.model))
@@ -156,6 +171,7 @@ class Session:
         if self.trivially_infeasible:
             return Solution(status=INFEASIBLE, has_solution=False)
         self._set_objective(objective)
+        self._sync_holds()
         solution = self.highs.solve((deadline or Deadline(None)).left(), prices=prices, warm=warm)
         if solution.status == INFEASIBLE_OR_UNBOUNDED:
             solution.status = self._infeasible_or_unbounded(deadline)
@@ -190,6 +206,40 @@ class Session:
         """``participation >= floor``; ``None`` removes the floor."""
         self.model.floor = -INF if floor is None else floor
         self._push_bounds(self.model.participation_floor)
+
+    def hold(self, measure: str, lower: float | None = None, upper: float | None = None) -> None:
+        """``lower <= measure <= upper`` in the following solves (``None``: no bound), until :meth:`release`.
+
+        A measure is any of :func:`models.allocation.measures`; the row is
+        added to HiGHS from its compiled vector at each solve (so it follows
+        a changed cost) and is not part of the Pyomo model.
+        """
+        self._holds[measure] = (-INF if lower is None else float(lower), INF if upper is None else float(upper))
+
+    def release(self) -> None:
+        """Remove every bound :meth:`hold` set (from HiGHS too, so that nothing else sees its rows)."""
+        self._holds.clear()
+        if self.highs is not None:
+            self.highs.set_extra_rows([])
+
+    def _sync_holds(self) -> None:
+        rows = []
+        for measure, (lower, upper) in self._holds.items():
+            vector, offset = self.compiled.measures[measure]
+            rows.append((vector, lower - offset, upper - offset))
+        self.highs.set_extra_rows(rows)
+
+    def cap_spending(self, caps: dict[tuple[str, int], float] | None) -> None:
+        """At most ``caps[b,t]`` used from line ``b`` in year ``t`` (cost, top-ups paid, committed); None: no caps."""
+        m = self.model
+        for key in m.BT:
+            m.cap[key] = INF if caps is None else float(caps.get(key, INF))
+            self._push_if_row(m.spending_cap, key)
+
+    def _push_if_row(self, family, key) -> None:
+        """Push the bounds of a row of ``family`` that exists (a line nothing touches has none)."""
+        if key in family and self.compiled is not None and self.compiled.row(family[key]) is not None:
+            self._push_bounds(family[key])
 
     def prices_at(self, x: np.ndarray, objective: str, deadline: Deadline | None = None) -> Solution | None:
         """Duals, reduced costs and ranges of the LP with every integer fixed at its value in ``x``.
@@ -288,6 +338,7 @@ class Session:
                 param[key] = changes[name]
         if "committed" in changes:
             self._measures_stale = True
+            self._push_if_row(m.spending_cap, key)
         if "funding_per_unit" in changes:
             if key not in m.FUNDED:  # no funding term in the row yet
                 self.rebuild()
@@ -315,6 +366,7 @@ class Session:
         m.once[key] = self.data.once.get(key, 0.0)
         self._measures_stale = True
         self._push_row(m.budget[line, year])
+        self._push_row(m.spending_cap[line, year])
 
     def change_scenario_cost(self, scenario: str, line: str, year: int, *, friction=UNSET, fixed=UNSET) -> None:
         """Change the friction and/or fixed cost a scenario puts on a line in a year."""
@@ -332,6 +384,7 @@ class Session:
         m.scenario_cost[key] = self.data.scenario_cost(*key)
         self._measures_stale = True
         self._push_row(m.budget[line, year])
+        self._push_row(m.spending_cap[line, year])
 
     def change_instrument(self, instrument: str, **bounds) -> None:
         """Change bounds of an instrument (``None`` removes a bound).
@@ -437,6 +490,16 @@ class Session:
         for s in self.model.S:
             self._push_col_bounds(self.model.y[s])
 
+    def set_reference(self, plan: dict[tuple[str, int], float]) -> None:
+        """A new chosen plan: the reference the last tie-break measures change against."""
+        self.data.chosen_plan = dict(plan)
+        if not self._built():
+            return
+        m = self.model
+        for key in m.deviation:
+            m.reference[key] = float(plan.get(key, 0.0))
+            self._push_bounds(m.deviation[key])
+
     def _refresh_big_m(self, keys) -> None:
         """Rows ``u <= M * sum y`` whose ``M`` follows bounds and group sizes."""
         m = self.model
@@ -533,10 +596,13 @@ class Session:
             return False
         if old_fixed != new_fixed:
             changes.append(lambda: self.fix_scenario(new_fixed))
+        if bool(old.chosen_plan) != bool(new.chosen_plan):
+            return False  # the change is measured against another reference: other rows
+        if old.chosen_plan != new.chosen_plan:
+            changes.append(lambda: self.set_reference(new.chosen_plan))
         for change in changes:
             change()
         self.data.settings = new.settings
-        self.data.chosen_plan = dict(new.chosen_plan)
         return True
 
 

@@ -6,6 +6,13 @@ built model); :func:`solve` is the same for one data set, building its own
 session. The lexicographic objective solves twice: first maximum
 participation, then, holding it within the settings' tolerance, the least
 net money of the gemeente.
+
+Among plans equally good on the objective, the one reported is chosen by
+later phases (:data:`TIE_BREAKS`), each holding the value every earlier
+phase reached, so none can change the objective's value: the least top-up
+(no line is topped up while it has room of its own), then the least net
+money of the gemeente, then the least change against the chosen plan (or,
+without one, against the previous year).
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from models.highs import (
     SolverOptions,
     solver_version,
 )
-from models.session import CHEAPEST, LEAST_GEMEENTE_MONEY, Deadline, Session
+from models.session import CHEAPEST, LEAST_CHANGE, LEAST_GEMEENTE_MONEY, LEAST_TOPUP, OBJECTIVES, Deadline, Session
 from models.tables import PlanValues, Tables, plan_dicts, read_tables
 from models.verify import residuals
 
@@ -77,34 +84,90 @@ def solve(data: ProblemData, time_limit: float | None = None, participation_floo
     return optimise(session, deadline=limit)
 
 
-def optimise(session: Session, objective: str | None = None, deadline: Deadline | None = None) -> Result:
-    """The best plan for the session's data, with prices, the re-check and, when infeasible, the diagnosis."""
+TIE_BREAKS = (LEAST_TOPUP, LEAST_GEMEENTE_MONEY, LEAST_CHANGE)
+"""Later phases, in order, that pick one plan among the optima (see the module docstring)."""
+
+
+def hold_reached(session: Session, objective: str, value: float) -> None:
+    """Hold the value ``objective`` reached in a phase, so that a later phase cannot make it worse.
+
+    Held exactly: the plan that reached it meets the hold, and HiGHS's
+    feasibility tolerance (1e-7) is the only give.
+    """
+    measure, sense = OBJECTIVES[objective]
+    if sense == "max":
+        session.hold(measure, lower=value)
+    else:
+        session.hold(measure, upper=value)
+
+
+def break_ties(session: Session, objective: str, solution: Solution, phases: list[dict],
+               deadline: Deadline, done: tuple[str, ...] = ()) -> Solution:
+    """The plan the tie-break phases pick among those as good as ``solution`` on ``objective``.
+
+    Each phase holds what the previous one reached. A phase without a plan
+    (the time is up) leaves the previous phase's plan; one stopped by the time
+    limit with a plan still holds every earlier value, so its plan is taken.
+    ``done`` names phases already solved as the objective itself.
+    """
+    final = solution
+    for phase in TIE_BREAKS:
+        if phase in done:
+            continue
+        if deadline.expired():
+            phases.append({"phase": phase.replace("_", " "), "status": "overgeslagen (tijdslimiet)",
+                           "objective": None})
+            continue
+        hold_reached(session, objective, final.objective)
+        found = session.solve(phase, deadline)
+        phases.append({"phase": phase.replace("_", " "), "status": found.status, "objective": found.objective})
+        if not found.has_solution:
+            break
+        final, objective = found, phase
+        if found.status != OPTIMAL:
+            break
+    return final
+
+
+def optimise(session: Session, objective: str | None = None, deadline: Deadline | None = None,
+             prices: bool = True) -> Result:
+    """The best plan for the session's data, with prices, the re-check and, when infeasible, the diagnosis.
+
+    Without ``prices`` no shadow prices are computed and an infeasible model
+    is not diagnosed (a comparison's extra plans need neither).
+    """
     started = time.perf_counter()
     data = session.data
     objective = objective or data.settings.objective
     deadline = deadline or Deadline(data.settings.time_limit)
     result = Result(status=ERROR, objective_name=objective, is_mip=session.is_mip, solver=solver_version())
     lexicographic = objective == "lexicografisch"
-    # An LP's prices come with its solve; a MIP's (or the lexicographic phase 1's) need their own LP below.
-    first = session.solve(objective, deadline, prices=not session.is_mip)
+    # An LP's prices come with its solve; a MIP's need their own LP below.
+    first = session.solve(objective, deadline, prices=prices and not session.is_mip)
     phase = {"maatschappelijke_waarde": objective}.get(objective, "participatie")
     result.phases.append({"phase": phase, "status": first.status, "objective": first.objective})
-    final, priced = first, first
-    if lexicographic and first.has_solution:
-        best = first.objective
-        session.set_floor(best - data.settings.lexicographic_tolerance * max(abs(best), 1.0))
-        second = session.solve(LEAST_GEMEENTE_MONEY, deadline)
-        session.set_floor(None)
-        result.phases.append({"phase": "minimale gemeentelijke inzet", "status": second.status,
-                              "objective": second.objective})
-        if second.has_solution:  # else phase 1's plan stands
-            final = second
-            if session.is_mip:
-                priced = None
-    if session.is_mip and final.has_solution:
+    decisive, last = first, objective
+    try:
+        if lexicographic and first.has_solution:
+            best = first.objective
+            session.hold("participation", lower=best - data.settings.lexicographic_tolerance * max(abs(best), 1.0))
+            second = session.solve(LEAST_GEMEENTE_MONEY, deadline)
+            result.phases.append({"phase": "minimale gemeentelijke inzet", "status": second.status,
+                                  "objective": second.objective})
+            if second.has_solution:  # else phase 1's plan stands
+                decisive, last = second, LEAST_GEMEENTE_MONEY
+        final = decisive
+        if decisive.status == OPTIMAL:  # ties are only broken among proven optima
+            final = break_ties(session, last, decisive, result.phases, deadline,
+                               done=(LEAST_GEMEENTE_MONEY,) if last == LEAST_GEMEENTE_MONEY else ())
+    finally:
+        session.release()
+    priced = first if prices and not session.is_mip else None
+    if prices and session.is_mip and final.has_solution:
         priced = session.prices_at(final.x, "participatie" if lexicographic else objective, deadline)
-    _fill(result, session, final, priced if priced is not None and priced.row_dual is not None else None)
-    if final.status == INFEASIBLE:
+    _fill(result, session, final, priced if priced is not None and priced.row_dual is not None else None,
+          decisive)
+    if final.status == INFEASIBLE and prices:
         diagnosis = explain_infeasibility(data, deadline.left(), session.options, session)
         result.infeasibility, result.conflict = diagnosis.relaxation, diagnosis.conflict
         result.integer_only = diagnosis.integer_only
@@ -120,12 +183,13 @@ def cheapest(session: Session, participation_floor: float, deadline: Deadline | 
     """The plan of least total cost with at least ``participation_floor``; no prices (none are reported)."""
     started = time.perf_counter()
     result = Result(status=ERROR, objective_name=CHEAPEST, is_mip=session.is_mip, solver=solver_version())
-    session.set_floor(participation_floor)
+    session.hold("participation", lower=participation_floor)
     try:
         solution = session.solve(CHEAPEST, deadline, warm=False)  # another objective and a floor: presolve pays
+        result.phases.append({"phase": CHEAPEST, "status": solution.status, "objective": solution.objective})
     finally:
-        session.set_floor(None)
-    result.phases.append({"phase": CHEAPEST, "status": solution.status, "objective": solution.objective})
+        session.release()
+    # No tie-breaks: only this plan's total cost is reported, and that is its objective.
     _fill(result, session, solution, None)
     if result.has_plan:
         result.objective_value = result.totals["total_cost"]
@@ -134,22 +198,28 @@ def cheapest(session: Session, participation_floor: float, deadline: Deadline | 
     return result
 
 
-def _fill(result: Result, session: Session, solution: Solution, priced: Solution | None) -> None:
-    """Status, gap, scenario, the re-check and every table of a solution."""
-    result.status = solution.status
+def _fill(result: Result, session: Session, solution: Solution, priced: Solution | None,
+          decisive: Solution | None = None) -> None:
+    """Status, gap, scenario, the re-check and every table of a solution.
+
+    ``decisive`` is the solve of the objective itself (status and gap come
+    from it); ``solution`` the plan the tie-break phases picked among its optima.
+    """
+    decisive = decisive or solution
+    result.status = decisive.status if solution.has_solution else solution.status
     result.has_plan = solution.has_solution
     if not solution.has_solution:
         return
     data = session.data
-    if solution.status == TIME_LIMIT and solution.bound is not None and solution.objective is not None:
-        result.objective_bound = solution.bound
-        result.gap = abs(solution.bound - solution.objective) / max(abs(solution.objective), 1e-9)
+    if decisive.status == TIME_LIMIT and decisive.bound is not None and decisive.objective is not None:
+        result.objective_bound = decisive.bound
+        result.gap = abs(decisive.bound - decisive.objective) / max(abs(decisive.objective), 1e-9)
     else:
-        result.gap = solution.gap if solution.gap is not None else (0.0 if solution.status == OPTIMAL else None)
+        result.gap = decisive.gap if decisive.gap is not None else (0.0 if decisive.status == OPTIMAL else None)
     values = PlanValues(session.compiled, solution.x, solution.activity + session.compiled.offset, session.measure)
     if priced is not None:
         values.row_dual, values.col_dual = priced.row_dual, priced.col_dual
-        values.rhs_down, values.rhs_up = priced.rhs_down, priced.rhs_up
+        values.rhs_down, values.rhs_up, values.row_basic = priced.rhs_down, priced.rhs_up, priced.row_basic
     result.duals_conditional = session.is_mip
     result.scenario = next((s for s in data.scenarios if round(values.var("y", s)) == 1), None)
     plan = plan_dicts(values)

@@ -59,6 +59,7 @@ class PlanValues:
     col_dual: np.ndarray | None = None
     rhs_down: np.ndarray | None = None
     rhs_up: np.ndarray | None = None
+    row_basic: np.ndarray | None = None
 
     def var(self, name: str, index) -> float:
         """Value of a variable; 0 when the model has no such column."""
@@ -80,13 +81,25 @@ class PlanValues:
         col = self.compiled.cols.get((name, index))
         return None if col is None or self.col_dual is None else float(self.col_dual[col])
 
-    def rhs_range(self, name: str, index) -> tuple[float | None, float | None]:
-        """How far the row's right-hand side may move (down, up) at its price; ``None``: unlimited or unknown."""
+    def rhs_range(self, name: str, index, sense: str, slack: float) -> tuple[float, float]:
+        """How far the row's right-hand side may (fall, rise) at its price; ``inf``: unlimited, ``nan``: unknown.
+
+        A row that does not bind (basic in the priced LP) keeps its price, 0,
+        for a fall of a ``<=`` row up to its slack in the plan and any rise
+        (the reverse for ``>=``); a binding row's ranges come from HiGHS.
+        """
         row = self.compiled.rows.get((name, index))
-        if row is None or self.rhs_down is None:
-            return None, None
-        down, up = float(self.rhs_down[row]), float(self.rhs_up[row])
-        return (None if math.isnan(down) else down), (None if math.isnan(up) else up)
+        if row is None or self.rhs_down is None or self.row_basic is None:
+            return math.nan, math.nan
+        if self.row_basic[row]:
+            room = max(slack, 0.0)
+            return {"<=": (room, math.inf), ">=": (math.inf, room)}.get(sense, (math.nan, math.nan))
+        return float(self.rhs_down[row]), float(self.rhs_up[row])
+
+    def is_basic(self, name: str, index) -> bool:
+        """True when the row does not bind in the priced LP (False as well when there are no prices)."""
+        row = self.compiled.rows.get((name, index))
+        return row is not None and self.row_basic is not None and bool(self.row_basic[row])
 
     def total(self, name: str) -> float:
         """A measure of the plan (participation, total_cost, ...)."""
@@ -107,9 +120,10 @@ def read_tables(values: PlanValues, data: ProblemData, links: Links) -> Tables:
                   totals=totals(values))
 
 
-def _range(values: PlanValues, name: str, index, column: str, digits: int = 6) -> dict:
-    down, up = values.rhs_range(name, index)
-    return {f"{column}_down": clean(down, digits), f"{column}_up": clean(up, digits)}
+def _range(values: PlanValues, name: str, index, sense: str, slack: float, digits: int = 6) -> dict:
+    """``valid_down``, ``valid_up``: both amounts >= 0; ``inf`` unlimited, ``None`` unknown (no prices)."""
+    down, up = values.rhs_range(name, index, sense, slack)
+    return {"valid_down": clean(down, digits), "valid_up": clean(up, digits)}
 
 
 def totals(values: PlanValues) -> dict[str, float]:
@@ -154,6 +168,7 @@ def budget_table(values: PlanValues, data: ProblemData, links: Links) -> pd.Data
         used = values.row("budget", (b, t)) - surplus + topup + received + budget.committed + funding
         room = budget.available - budget.savings_target + topup + received + funding
         dual = values.dual("budget", (b, t))
+        slack = room - used - surplus
         rows.append({
             "line": b,
             "year": t,
@@ -166,9 +181,9 @@ def budget_table(values: PlanValues, data: ProblemData, links: Links) -> pd.Data
             "funding": clean(funding, 2),
             "used": clean(used, 2),
             "surplus": clean(surplus, 2),
-            "slack": clean(room - used - surplus, 2),
+            "slack": clean(slack, 2),
             "shadow_price": clean(dual * 1000 if dual is not None else None, 6),
-            **_range(values, "budget", (b, t), "valid", 2),
+            **_range(values, "budget", (b, t), "=" if budget.surplus_to is not None else "<=", slack, 2),
         })
     return pd.DataFrame(rows)
 
@@ -181,11 +196,19 @@ def requirement_table(values: PlanValues, data: ProblemData) -> pd.DataFrame:
         value = values.row("requirement", key)
         slack = {">=": value - req.rhs, "<=": req.rhs - value, "=": -abs(value - req.rhs)}[req.sense]
         share = None
+        ranges = _range(values, "requirement", key, req.sense, slack)
         if req.kind == "aandeel":
             years = data.years if req.year is None else (req.year,)
             part = sum(values.quantity(data, req.quantity, i, t) for i in req.share_part for t in years)
             whole = sum(values.quantity(data, req.quantity, i, t) for i in req.share_base for t in years)
             share = part / whole if whole > 1e-9 else None
+            # The linear row's right-hand side is 0: only a share that does not bind has a range in percent.
+            ranges = {"valid_down": None, "valid_up": None}
+            if share is not None:
+                room = {">=": share - req.share, "<=": req.share - share}.get(req.sense, -abs(share - req.share))
+                slack = room  # a fraction as value and bound are, not the linear row's volume
+                if values.is_basic("requirement", key):
+                    ranges = _range(values, "requirement", key, req.sense, room)
         rows.append({
             "requirement": req.name,
             "year": key[1],
@@ -196,9 +219,7 @@ def requirement_table(values: PlanValues, data: ProblemData) -> pd.DataFrame:
             "bound": clean(req.share if req.kind == "aandeel" else req.rhs, 6),
             "slack": clean(slack, 6),
             "shadow_price": clean(values.dual("requirement", key), 6),
-            # A share's right-hand side is 0 in the linear form; a range there would not read as a percentage.
-            **({"valid_down": None, "valid_up": None} if req.kind == "aandeel"
-               else _range(values, "requirement", key, "valid")),
+            **ranges,
         })
     return pd.DataFrame(rows)
 

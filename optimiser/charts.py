@@ -26,8 +26,11 @@ PLANS = (("chosen", "label.chosen"), ("optimal", "label.optimal"))
 
 
 def _share_used(budgets: pd.DataFrame) -> dict[tuple[str, int], float | None]:
-    """Money used as a fraction of what the line had: available after savings plus the surplus it received."""
-    had = budgets.available - budgets.savings_target + budgets.surplus_received
+    """Money used as a fraction of what the line may spend: available after savings, plus surplus and top-up received.
+
+    Without what it receives, a line funded by a transfer would look overspent.
+    """
+    had = budgets.available - budgets.savings_target + budgets.surplus_received + budgets.topup
     return {(r.line, int(r.year)): (r.used / h if h > 0 else None)
             for r, h in zip(budgets.itertuples(), had, strict=True)}
 

@@ -8,7 +8,7 @@ breaks; the raadsvoorstel is :mod:`optimiser.council`, the charts
 
 from __future__ import annotations
 
-from models.compare import MONEY_PREFIX, Comparison
+from models.compare import MONEY_COLUMNS, MONEY_PREFIX, Comparison
 from models.data import ProblemData
 from optimiser.charts import add_chart_sheets
 from optimiser.council import paragraphs
@@ -58,10 +58,16 @@ def _comparison_sheet(book: Book, comparison: Comparison, tx: Texts) -> None:
                                         "persons_difference")]
     totals = [[measure_label(r["measure"], tx), r["chosen"], r["optimal"], r["difference"]]
               for r in comparison.totals.to_dict("records")]
-    totals.append([tx("measure.extra_person_years"), None, None, comparison.extra_person_years])
-    totals.append([tx("measure.money_saved"), None, None, comparison.money_saved])
     money = {k for k, r in enumerate(comparison.totals.to_dict("records"))
-             if r["measure"] in EURO_MEASURES or r["measure"].startswith(MONEY_PREFIX)} | {len(totals) - 1}
+             if r["measure"] in EURO_MEASURES or r["measure"].startswith(MONEY_PREFIX)}
+    # The headlines in the difference column; said in words where no plan within that money meets every rule.
+    for key, value, euro in (("extra_person_years", comparison.extra_person_years, False),
+                             ("extra_person_years_within_budgets", comparison.extra_person_years_within_budgets, False),
+                             ("extra_money_within_budgets", comparison.extra_money_within_budgets, True),
+                             ("money_saved", comparison.money_saved, True)):
+        if euro:
+            money.add(len(totals))
+        totals.append([tx(f"measure.{key}"), None, None, tx("measure.no_plan") if value is None else value])
     row_formats = [dict.fromkeys(range(1, 4), f.euro if k in money else f.number) for k in range(len(totals))]
     total_headers = [tx("col.measure"), tx("col.chosen"), tx("col.optimal"), tx("col.difference")]
     both = table_widths(total_headers, totals) + [0] * (len(headers) - len(total_headers))
@@ -72,16 +78,17 @@ def _comparison_sheet(book: Book, comparison: Comparison, tx: Texts) -> None:
 
 
 def _money_sheet(book: Book, comparison: Comparison, tx: Texts) -> None:
+    """Per line, year and plan the amounts that reconcile: what the line had, received, used, passed on, left."""
     ws = book.sheet(tx("sheet.money"))
-    rows = [[r["line"], r["year"], r["bearer"], r["available"] - r["savings_target"], r["chosen_used"],
-             r["chosen_topup"], r["chosen_slack"], r["optimal_used"], r["optimal_topup"], r["optimal_slack"],
-             r["used_difference"]] for r in comparison.money.to_dict("records")]
-    headers = [tx(f"col.{c}") for c in ("line", "year", "bearer", "available_net", "used_chosen", "topup_chosen",
-                                        "slack_chosen", "used_optimal", "topup_optimal", "slack_optimal",
-                                        "used_difference")]
+    plans = ("chosen", "optimal")
+    rows = [[r["line"], r["year"], r["bearer"], r["available"], r["savings_target"]]
+            + [r[f"{plan}_{c}"] for plan in plans for c in MONEY_COLUMNS] + [r["used_difference"]]
+            for r in comparison.money.to_dict("records")]
+    headers = ([tx(f"col.{c}") for c in ("line", "year", "bearer", "available", "savings_target")]
+               + [tx(f"col.{c}_{plan}") for plan in plans for c in MONEY_COLUMNS] + [tx("col.used_difference")])
     widths = [max(w, 14) if k >= 3 else w for k, w in enumerate(table_widths(headers, rows))]
     top = book.heading(ws, tx("title.money"), tx("note.money"), widths)
-    book.table(ws, top, headers, rows, dict.fromkeys(range(3, 11), book.formats.euro), widths=widths,
+    book.table(ws, top, headers, rows, dict.fromkeys(range(3, len(headers)), book.formats.euro), widths=widths,
                freeze_columns=1)
 
 

@@ -1,8 +1,9 @@
 """The raadsvoorstel: short paragraphs and a small meerjarenraming a policy adviser can paste.
 
 Every figure the text uses comes from :func:`council_figures`, the one
-place that reads the comparison's headline numbers: a more honest
-comparison (same money, same budgets) plugs in there.
+place that reads the comparison's headline numbers. "Voor hetzelfde geld"
+is said only when it is true: of the best plan that uses no more of any
+budget line in any year than the chosen plan (:func:`same_money_lines`).
 """
 
 from __future__ import annotations
@@ -40,7 +41,16 @@ class CouncilFigures:
     person_years: dict[str, float]
     benefit: dict[str, float]
     extra_person_years: float | None
-    """More person-years of the optimum within the same budgets and requirements."""
+    """More person-years of the best plan using no more of any line and year than the chosen plan (``None``:
+    no such plan meets every requirement); may be negative when the chosen plan breaks a rule."""
+    extra_benefit: float | None
+    """The societal benefit that same-money plan has more than the chosen plan."""
+    extra_person_years_within_budgets: float | None
+    """More person-years of the optimum within the budgets."""
+    extra_money_within_budgets: float | None
+    """The money (all lines and years) the optimum uses more than the chosen plan."""
+    over_budget: list[tuple[str, int, float]]
+    """The budget lines and years the chosen plan overspends, with the shortfall."""
     money_saved: float | None
     """Money (all flows) the cheapest plan with the chosen participation saves."""
 
@@ -74,8 +84,44 @@ def council_figures(data: ProblemData, comparison: Comparison) -> CouncilFigures
         person_years={"optimal": optimum.totals["person_years"], "chosen": chosen.totals["person_years"]},
         benefit={"optimal": optimum.totals["benefit"], "chosen": chosen.totals["benefit"]},
         extra_person_years=comparison.extra_person_years,
+        extra_benefit=(comparison.same_money.totals["benefit"] - chosen.totals["benefit"]
+                       if comparison.extra_person_years is not None and comparison.same_money is not None else None),
+        extra_person_years_within_budgets=comparison.extra_person_years_within_budgets,
+        extra_money_within_budgets=comparison.extra_money_within_budgets,
+        over_budget=[(r.line, int(r.year), float(r.shortfall)) for r in comparison.over_budget.itertuples()],
         money_saved=comparison.money_saved,
     )
+
+
+def same_money_lines(f: CouncilFigures, tx: Texts = DUTCH) -> list[str]:
+    """*Voor hetzelfde geld* and *binnen dezelfde budgetten*, as true statements; never a negative 'meer'.
+
+    An overspent budget is named first: the chosen plan's money is then more than the budgets allow.
+    An overspent budget's shortfall is to the euro, as the broken rules are named; other amounts are rounded
+    as the rest of the text rounds them.
+    """
+    lines = []
+    if f.over_budget:
+        items = "; ".join(tx("council.over_budget_item", line=line, year=year, shortfall=tx.euros(short))
+                          for line, year, short in f.over_budget)
+        lines.append(tx("council.over_budget", items=items))
+    extra = f.extra_person_years
+    if extra is None:
+        lines.append(tx("council.same_money_none"))
+    elif round(extra) > 0:
+        share = extra / max(f.person_years["chosen"], 1e-9)
+        lines.append(tx("council.same_money", extra=tx.number(extra, 0), share=tx.percent(share),
+                        benefit=tx.amount(f.extra_benefit or 0.0)))
+    else:
+        lines.append(tx("council.same_money_no_more"))
+    more, money = f.extra_person_years_within_budgets, f.extra_money_within_budgets
+    if more is not None and round(more) > 0:
+        money = money or 0.0
+        spend = (tx("council.spend_more", money=tx.amount(money)) if round(money) > 0
+                 else tx("council.spend_less", money=tx.amount(-money)) if round(money) < 0
+                 else tx("council.spend_same"))
+        lines.append(tx("council.within_budgets", extra=tx.number(more, 0), spend=spend))
+    return lines
 
 
 def breaches(comparison: Comparison, tx: Texts = DUTCH) -> tuple[list[str], int]:
@@ -117,15 +163,10 @@ def paragraphs(data: ProblemData, comparison: Comparison, tx: Texts = DUTCH) -> 
     lines.append(tx("council.costs", gemeente=tx.amount(paid["optimal"]), years=years,
                     difference=tx.amount(abs(paid["optimal"] - paid["chosen"])),
                     more_or_less=_more_or_less(tx, paid["optimal"] - paid["chosen"]), chosen=tx.amount(paid["chosen"])))
-    compared = []
-    if f.extra_person_years is not None:
-        share = f.extra_person_years / max(f.person_years["chosen"], 1e-9)
-        compared.append(tx("council.same_budgets", extra=tx.number(f.extra_person_years, 0),
-                           share=tx.percent(share)))
+    compared = same_money_lines(f, tx)
     if f.money_saved is not None:
         compared.append(tx("council.same_participation", saved=tx.amount(f.money_saved), years=years))
-    if compared:
-        lines.append(" ".join(compared))
+    lines.append(" ".join(compared))
     named, broken = breaches(comparison, tx)
     sheet = tx("sheet.violations")
     if named:

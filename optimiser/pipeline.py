@@ -21,7 +21,7 @@ from pathlib import Path
 
 from models.compare import Comparison, compare
 from models.data import ProblemData
-from models.highs import SolverOptions
+from models.highs import DEFAULT_MIP_GAP, SolverOptions
 from models.session import Deadline, Session
 from models.solve import OPTIMAL, TIME_LIMIT, UNBOUNDED, Result, optimise
 from models.unbounded import unlimited_instruments
@@ -41,7 +41,7 @@ class RunOptions:
     """Seconds for the whole run (all solves together)."""
     integer_volumes: bool | None = None
     mip_gap: float | None = None
-    """Relative MIP gap at which HiGHS may stop (``None``: HiGHS's default, 0,01%)."""
+    """Relative MIP gap at which HiGHS may stop (``None``: :data:`models.highs.DEFAULT_MIP_GAP`)."""
     threads: int | None = None
     solver_log: Path | None = None
     """A file for HiGHS's own log."""
@@ -109,10 +109,10 @@ class Run:
         rows.update({
             "Rekenmachine": result.solver,
             "Doelstelling": settings.objective,
-            "Tijdslimiet (s)": settings.time_limit,
+            "Tijdslimiet (s), voor de hele berekening": settings.time_limit,
             "Gehele aantallen": "ja" if settings.integer_volumes else "nee",
             "Tolerantie lexicografisch": settings.lexicographic_tolerance,
-            "MIP-gap gevraagd": options.mip_gap if options.mip_gap is not None else "standaard van HiGHS (0,01%)",
+            "MIP-gap gevraagd": options.mip_gap if options.mip_gap is not None else DEFAULT_MIP_GAP,
             "Threads": options.threads if options.threads is not None else "standaard van HiGHS",
             "Model geschreven naar": str(options.model_file) if options.model_file else "(niet gevraagd)",
             "Status": result.status,

@@ -6,6 +6,7 @@ and turns its English tables into Dutch sheets.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -46,7 +47,7 @@ REQUIREMENT_COLUMNS = {"requirement": ("col.requirement", None), "year": ("col.y
                        "value": ("col.value", "number"), "bound": ("col.bound", "number"),
                        "slack": ("col.slack", "number"), "shadow_price": ("col.shadow_unit", "price"),
                        "valid_down": ("col.valid_down", "number"), "valid_up": ("col.valid_up", "number")}
-SHARE_COLUMNS = ("value", "bound", "slack")
+SHARE_COLUMNS = ("value", "bound", "slack", "valid_down", "valid_up")
 """Requirement columns that hold a fraction for a share requirement: shown as a percentage."""
 GROUP_COLUMNS = {"group": ("col.group", None), "year": ("col.year", None), "unit": ("col.unit", None),
                  "size": ("col.size", "number"),
@@ -54,12 +55,31 @@ GROUP_COLUMNS = {"group": ("col.group", None), "year": ("col.year", None), "unit
                  "shadow_price": ("col.shadow_person", "price")}
 
 
+RANGES = ("valid_down", "valid_up")
+
+
+def range_cells(frame: pd.DataFrame, tx: Texts = DUTCH) -> pd.DataFrame:
+    """Ranging columns as they are shown: an amount, empty for unlimited, 'onbekend' without ranging.
+
+    Never left empty without ranging (no prices), since empty means unlimited.
+    """
+    if frame.empty:
+        return frame
+    frame = frame.copy()
+    unknown = tx("range.unknown")
+    for column in RANGES:
+        if column in frame.columns:
+            frame[column] = [None if v == math.inf else unknown if v is None or pd.isna(v) else v
+                             for v in frame[column]]
+    return frame
+
+
 def summary_rows(data: ProblemData, result: Result, source: Path, tx: Texts = DUTCH) -> list[list[object]]:
     """Label, value and the name of the value's number format, for the summary sheet."""
     totals = result.totals
     rows: list[list[object]] = [
         [tx("summary.name"), data.settings.name, None],
-        [tx("summary.source"), str(source), None],
+        [tx("summary.source"), source.name, None],  # the name only: a path may say more than the result needs
         [tx("summary.years"), f"{data.years[0]}-{data.years[-1]}", None],
         [tx("summary.status"), status_text(result, tx), None],
         [tx("summary.objective"), objective_label(result.objective_name, tx), None],
@@ -75,18 +95,18 @@ def summary_rows(data: ProblemData, result: Result, source: Path, tx: Texts = DU
             [tx("summary.duals"), duals_note(result, tx), None],
         ]
     if result.gap is not None:
-        rows.append([tx("summary.gap"), result.gap, "fine_percent"])
+        rows.append([tx("summary.gap"), tx.percent(result.gap, 6), None])  # to the digit HiGHS reached
     rows += [[tx("summary.seconds"), round(result.solve_seconds, 3), "number"],
              [tx("summary.solver"), result.solver, None]]
-    for phase in result.phases[1:]:
-        value = tx("summary.phase_value", status=phase["status"], value=tx.number(phase["objective"]))
-        rows.append([tx("summary.phase", phase=phase["phase"]), value, None])
+    for phase in result.phases[1:]:  # lexicographic phase 2 and the tie-breaks (least top-up, money, change)
+        status = tx.get(f"phase_status.{phase['status']}", phase["status"])
+        value = (tx("summary.phase_value", status=status, value=tx.number(phase["objective"]))
+                 if phase["objective"] is not None else status)
+        rows.append([tx("summary.phase", phase=tx.get(f"phase.{phase['phase']}", phase["phase"])), value, None])
     return rows
 
 
 def _format(formats: NumberFormats, name: str | None) -> str | None:
-    if name == "fine_percent":
-        return formats.percent.replace("0.0%", "0.00%")
     return getattr(formats, name) if name else None
 
 
@@ -175,11 +195,12 @@ def _write_sheets(book: Book, tx: Texts, data: ProblemData, result: Result, sour
     _summary_sheet(book, summary_rows(data, result, source, tx), tx)
     _plan_sheet(book, result, tx)
     _frame_sheet(book, tx, "budgets", tx("note.budgets", unit=shadow_unit(result.objective_name, tx)),
-                 result.budgets, BUDGET_COLUMNS)
+                 range_cells(result.budgets, tx), BUDGET_COLUMNS)
     add_money_sheet(book, data, result, tx)
     requirements = result.requirements
     shares = requirements.kind == "aandeel" if not requirements.empty else None
-    _frame_sheet(book, tx, "requirements", tx("note.requirements"), requirements, REQUIREMENT_COLUMNS, shares)
+    _frame_sheet(book, tx, "requirements", tx("note.requirements"), range_cells(requirements, tx),
+                 REQUIREMENT_COLUMNS, shares)
     _frame_sheet(book, tx, "groups", tx("note.groups"), result.groups, GROUP_COLUMNS)
     if not result.infeasibility.empty or not result.conflict.empty or result.integer_only:
         _infeasibility_sheet(book, result, tx)
@@ -246,13 +267,16 @@ def write_result(data: ProblemData, result: Result, source: Path, target: Path, 
                                                        analysis), target, protect=source)
 
 
-def _budgets_json(frame: pd.DataFrame) -> dict[str, dict[str, dict]]:
+BUDGET_JSON_KEYS = ("available", "savings_target", "committed", "surplus_received", "topup", "used", "surplus",
+                    "slack", "shadow_price", "valid_down", "valid_up")
+"""Every amount a budget line's money reconciles with: available - savings + received + topup = used + surplus
++ slack (``used`` includes committed money and top-ups this line pays for others)."""
+
+
+def _budgets_json(frame: pd.DataFrame, tx: Texts) -> dict[str, dict[str, dict]]:
     budgets: dict[str, dict[str, dict]] = {}
-    for _, row in frame.iterrows():
-        budgets.setdefault(row["line"], {})[str(row["year"])] = {
-            key: _plain(row.get(key)) for key in ("available", "used", "topup", "surplus", "slack", "shadow_price",
-                                                  "valid_down", "valid_up")
-        }
+    for _, row in range_cells(frame, tx).iterrows():
+        budgets.setdefault(row["line"], {})[str(row["year"])] = {key: _plain(row.get(key)) for key in BUDGET_JSON_KEYS}
     return budgets
 
 
@@ -267,7 +291,7 @@ def _comparison_json(comparison: Comparison, tx: Texts) -> tuple[dict, dict]:
         "objective": {"name": comparison.optimum.objective_name, "value": chosen.objective_value},
         "plan": _nested(chosen.plan, "volume") if chosen.has_plan else {},
         "persons": _nested(chosen.plan, "persons") if chosen.has_plan else {},
-        "budgets": _budgets_json(chosen.budgets) if chosen.has_plan else {},
+        "budgets": _budgets_json(chosen.budgets, tx) if chosen.has_plan else {},
         "totals": chosen.totals,
         "violations": violations,
     }
@@ -276,6 +300,9 @@ def _comparison_json(comparison: Comparison, tx: Texts) -> tuple[dict, dict]:
     comparison_json = {
         "totals": totals,
         "extra_person_years_same_money": comparison.extra_person_years,
+        "extra_person_years_within_budgets": comparison.extra_person_years_within_budgets,
+        "extra_money_within_budgets": comparison.extra_money_within_budgets,
+        "over_budget": [{k: _plain(v) for k, v in r.items()} for r in comparison.over_budget.to_dict("records")],
         "money_saved_same_participation": comparison.money_saved,
         "cheapest_status": comparison.cheapest.status if comparison.cheapest else None,
     }
@@ -293,7 +320,7 @@ def json_summary(data: ProblemData, result: Result, output: Path | None, problem
                  comparison: Comparison | None = None) -> dict:
     """The machine-readable summary printed by ``optimiser run --json`` (see README)."""
     tx = Texts(data.settings.language)
-    budgets = _budgets_json(result.budgets)
+    budgets = _budgets_json(result.budgets, tx)
     chosen, compared = _comparison_json(comparison, tx) if comparison is not None else (None, None)
     return {
         "status": result.status,

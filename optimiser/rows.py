@@ -207,7 +207,9 @@ class Sheets:
             if k in seen:
                 label = ", ".join(f"{c} = {shorten(values[c], 40)}" for c in key)
                 self.error(sheet, row.ref(key[0]),
-                           f"Dubbele regel ({label}); die staat al in {seen[k]}. Laat één van beide staan.")
+                           f"Dubbele regel ({label}); die staat al in {seen[k]}. Twee regels met dezelfde "
+                           f"{'sleutel' if len(key) > 1 else 'naam'} worden niet opgeteld: gelden beide bedragen, "
+                           "zet dan hun som in één regel; anders verwijder de regel die niet klopt.")
                 continue
             seen[k] = row.ref(key[0])
             kept.append(row)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from optimiser.schema import KEY_VALUE, Sheet, sheets
@@ -149,7 +149,9 @@ def _dropdown(ws, column, index: int) -> None:
     source_sheet = sheets()[source]
     name_column = get_column_letter(source_sheet.columns.index(source_sheet.column(source_sheet.key[0])) + 1)
     first, last = HEADER_ROW + 1, HEADER_ROW + VALIDATION_ROWS
-    validation = DataValidation(type="list", formula1=f"='{source}'!${name_column}${first}:${name_column}${last}",
+    # Excel's formula quotes the sheet name and doubles an apostrophe in it ('Scenario''s'!$A$4:$A$503).
+    validation = DataValidation(type="list", formula1=f"{quote_sheetname(source)}!${name_column}${first}:"
+                                f"${name_column}${last}",
                                 allow_blank=True, showErrorMessage=False)
     ws.add_data_validation(validation)
     validation.add(ref)

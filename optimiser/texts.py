@@ -65,14 +65,14 @@ class Texts:
         return f"{sign}€{self.number(abs(x), 0)}"
 
     def amount(self, x: float) -> str:
-        """Money as a council text rounds it: € 1,03 mln, € 245.000, € 4.500."""
+        """Money as a council text rounds it: € 1,03 mln, € 245.000, € 4.500, € 50."""
         sign = "-" if x < 0 else ""
         euro = "€ " if self.language == "nl" else "€"  # each language's own habit
         size = abs(x)
         if size >= 1e6:
             million = "mln" if self.language == "nl" else "million"
             return f"{sign}{euro}{self.number(size / 1e6, 2, strip=False)} {million}"
-        step = 1000 if size >= 10_000 else 100
+        step = 1000 if size >= 10_000 else 100 if size >= 1000 else 1  # a small amount to the euro, never € 0
         return f"{sign}{euro}{self.number(round(size / step) * step, 0)}"
 
     def percent(self, fraction: float, decimals: int = 1) -> str:
@@ -118,6 +118,8 @@ def shadow_unit(name: str, tx: Texts = DUTCH) -> str:
 def status_text(result: Result, tx: Texts = DUTCH) -> str:
     """One sentence on the outcome of a solve."""
     if result.status == OPTIMAL:
+        if result.gap and tx.number(100 * result.gap, 6) != "0":  # a MIP stopped at its gap: say how close
+            return tx("status.optimal_gap", gap=tx.percent(result.gap, 6))
         return tx("status.optimal")
     if result.status == NUMERICAL:
         return tx("status.numerical", failures="; ".join(result.check_failures[:3]))
@@ -147,10 +149,19 @@ def duals_note(result: Result, tx: Texts = DUTCH) -> str:
     return tx("duals.conditional" if result.duals_conditional else "duals.plain", unit=unit)
 
 
-def _amount(change: float, unit: str, tx: Texts) -> str:
+def _amount(change: float, unit: str, tx: Texts, decimals: int = 2) -> str:
     if unit == "€":
         return tx.euros(change)
-    return f"{tx.number(change)} {unit}".strip()
+    return f"{tx.number(change, decimals)} {unit}".strip()
+
+
+SHOWN_DECIMALS = 1
+"""A broken rule's volumes, persons and percentages are shown to one decimal: what a chosen plan typed in fte
+with two decimals can mean (see :data:`models.compare.BREACH_TOLERANCE`)."""
+
+
+def _shown(x: float, unit: str, tx: Texts) -> str:
+    return _amount(x, unit, tx, SHOWN_DECIMALS)
 
 
 def _year(year: object, tx: Texts) -> object:
@@ -196,10 +207,10 @@ def violation_text(row: dict, tx: Texts = DUTCH) -> str:
         return tx("violation.budget", name=name, year=year, value=tx.euros(row["value"]),
                   bound=tx.euros(row["bound"]), shortfall=tx.euros(row["shortfall"]))
     if kind == "min_instroom" and row["bound"] == 0:
-        return tx("violation.negative_inflow", name=name, year=year, shortfall=_amount(row["shortfall"], unit, tx))
+        return tx("violation.negative_inflow", name=name, year=year, shortfall=_shown(row["shortfall"], unit, tx))
     if kind == "max_verandering":
-        return tx("violation.max_change", name=name, year=year, bound=_amount(row["bound"], unit, tx))
+        return tx("violation.max_change", name=name, year=year, bound=_shown(row["bound"], unit, tx))
     too = tx("violation.too_little" if row["direction"] == "-" else "violation.too_much")
-    return tx("violation.other", name=name, year=year, value=_amount(row["value"], unit, tx),
-              rule=tx.get(f"rule.{kind}", kind), bound=_amount(row["bound"], unit, tx),
-              shortfall=_amount(row["shortfall"], unit, tx), too=too)
+    return tx("violation.other", name=name, year=year, value=_shown(row["value"], unit, tx),
+              rule=tx.get(f"rule.{kind}", kind), bound=_shown(row["bound"], unit, tx),
+              shortfall=_shown(row["shortfall"], unit, tx), too=too)

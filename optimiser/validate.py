@@ -253,7 +253,9 @@ def _requirement_fields(context: Context, row: Row) -> dict[str, object]:
                       share_part=tuple(listed), share_base=base)
     elif kind == "capaciteit":
         organisation = row.resolved["organisatie"]
-        fields["terms"] = tuple((n, 1.0) for n, x in context.instruments.items() if x.organisation == organisation)
+        # Matched as the organisation itself was looked up: "nwg" and "NWG" are one organisation.
+        fields["terms"] = tuple((n, 1.0) for n, x in context.instruments.items()
+                                if x.organisation and normalise(x.organisation) == normalise(organisation))
     else:
         fields["terms"] = tuple(context.terms[normalise(v["eis"])])
     return fields

@@ -12,7 +12,8 @@ from models.evaluate import evaluate
 from models.session import Session
 from models.solve import optimise
 from optimiser.cli import EXIT_OK, main
-from optimiser.texts import violation_text
+from optimiser.council import council_figures, same_money_lines
+from optimiser.texts import Texts, violation_text
 from optimiser.validate import load
 from tests.conftest import EXAMPLE
 from tests.helpers import budget, case
@@ -162,6 +163,62 @@ def test_who_pays_splits_money_by_bearer_with_transfers():
     assert evaluation.totals["money_gemeente"] == pytest.approx(20)
 
 
+def test_same_money_is_bounded_by_the_chosen_plans_use_of_every_line():
+    """A €1, B €2, PB €100; the chosen plan A = 10, B = 20 uses €50 (30 person-years).
+
+    Same money (at most €50 of PB): A = 50, 20 person-years more. Within the budget: A = 100,
+    70 person-years more for €50 more.
+    """
+    data = _two_instruments(chosen_plan={("A", 2021): 10, ("B", 2021): 20})
+    result = compare(data)
+    assert result.same_money.totals["total_cost"] == pytest.approx(50)
+    assert result.extra_person_years == pytest.approx(20)
+    assert result.extra_person_years_within_budgets == pytest.approx(70)
+    assert result.extra_money_within_budgets == pytest.approx(50)
+    assert result.over_budget.empty
+    # The sentences are the raadsvoorstel's (optimiser.council), so money is written as the council text
+    # writes it ("€ 50"); the same figures in English come from the same table.
+    figures = council_figures(data, result)
+    text = same_money_lines(figures)
+    english = same_money_lines(figures, Texts("en"))
+    assert english[1] == ("Within the same budgets 70 more person-years can take part than in the chosen plan, "
+                          "spending €50 more (all budget lines and years together).")
+    assert text[0].startswith("Voor hetzelfde geld (per budgetregel en jaar niet meer dan het gekozen plan) "
+                              "kunnen 20 persoonsjaren meer meedoen (66,7% meer)")
+    assert text[1] == ("Binnen dezelfde budgetten kunnen 70 persoonsjaren meer meedoen dan in het gekozen plan, "
+                       "met € 50 meer uitgaven (alle budgetregels en jaren samen).")
+
+
+def test_a_chosen_plan_over_budget_is_named_first_and_no_negative_more():
+    """Chosen A = 30, B = 40 uses €110 of €100 (€10 short), 70 person-years.
+
+    Same money is then bounded by the budget (€100): A = 100, 30 more. Within the budget: also 30 more,
+    for €10 less.
+    """
+    data = _two_instruments(chosen_plan={("A", 2021): 30, ("B", 2021): 40})
+    result = compare(data)
+    assert result.over_budget.to_dict("records") == [{"line": "PB", "year": 2021, "shortfall": pytest.approx(10)}]
+    text = same_money_lines(council_figures(data, result))
+    assert text[0] == "Het gekozen plan past niet binnen de budgetten (PB 2021: €10 tekort)."
+    assert "30 persoonsjaren meer" in text[1]
+    assert text[2].endswith("met € 10 minder uitgaven (alle budgetregels en jaren samen).")
+
+
+def test_same_money_never_reports_a_negative_gain():
+    """The chosen A = 60 (€60) breaks 'A <= 10', which buys it person-years.
+
+    With at most €60 and A <= 10: B = (60 - 10) / 2 = 25, 35 person-years against the chosen 60: -25.
+    Within the budget (€100): A = 10, B = 45, 55: still fewer. The text says no plan gets more, never '-25 meer'.
+    """
+    cap = Requirement("max A", 2021, (("A", 1.0),), "<=", 10.0, kind="doel")
+    data = _two_instruments(requirements=[cap], chosen_plan={("A", 2021): 60})
+    result = compare(data)
+    assert result.extra_person_years == pytest.approx(-25)
+    text = " ".join(same_money_lines(council_figures(data, result)))
+    assert "-" not in text
+    assert "Voor hetzelfde geld kan geen plan dat aan alle eisen voldoet meer persoonsjaren halen" in text
+
+
 def test_steenwijkerland_chosen_plan_reproduces_the_documents():
     """The NWG plan gives the gemeentelijke bijdrage of the documents within €5k a year."""
     data = load(EXAMPLE)
@@ -188,7 +245,12 @@ def test_run_adds_comparison_to_workbook_and_json(tmp_path, capsys):
     assert set(violation) >= {"requirement", "year", "value", "bound", "shortfall", "message"}
     assert violation["message"] == "Taakstelling beschut werk 2021: 21 fte, eis 21,4 fte: 0,4 fte te weinig."
     comparison = summary["comparison"]
-    assert comparison["extra_person_years_same_money"] > 0
+    # The NWG plan misses the 2021 taakstelling by 0,4 fte; meeting it costs money the plan does not spend
+    # in 2021, so no plan within its money (per line and year) meets every rule (issue 8: the old figure
+    # subtracted the optimum's person-years, bought with €59k more). Within the budgets: more, with the money.
+    assert comparison["extra_person_years_same_money"] is None
+    assert comparison["extra_person_years_within_budgets"] > 0
+    assert comparison["extra_money_within_budgets"] > 0
     assert comparison["money_saved_same_participation"] > 0
     assert set(comparison["totals"]) >= {"person_years", "benefit", "total_cost", "money_gemeente", "money_rijk"}
     workbook = openpyxl.load_workbook(out)
@@ -201,4 +263,8 @@ def test_run_adds_comparison_to_workbook_and_json(tmp_path, capsys):
     assert len(audit["SHA-256 van het invoerbestand"]) == 64
     assert audit["Status"] == "optimaal"
     text = " ".join(str(row[0]) for row in workbook["Raadsvoorstel"].iter_rows(values_only=True) if row[0])
-    assert "binnen dezelfde budgetten en eisen kunnen 135 persoonsjaren meer" in text and "goedkoper" in text
+    # Both sides changed this line: main's raadsvoorstel said "binnen dezelfde budgetten en eisen kunnen 135
+    # persoonsjaren meer"; issue 8's honest comparison says first that no plan within the chosen plan's money
+    # (per line and year) meets every rule, then the 135 more within the budgets with the extra money spent.
+    assert "geen plan mogelijk dat aan alle eisen voldoet" in text and "goedkoper" in text
+    assert "Binnen dezelfde budgetten kunnen 135 persoonsjaren meer meedoen dan in het gekozen plan, met €" in text

@@ -3,6 +3,8 @@
 Each docstring shows the arithmetic behind the expected numbers.
 """
 
+import math
+
 import pytest
 
 from models.data import BudgetYear, GroupYear, Instrument, Requirement, Scenario
@@ -135,6 +137,21 @@ def test_share_requirement():
     assert row.bound == pytest.approx(0.3)
 
 
+def test_share_requirement_room_is_a_fraction():
+    """A (weight 3) >= 30% of A + B, €100 at €1 each: all on A (100), a share of 100%.
+
+    The room is 100% - 30% = 0,7 as a fraction, as value and bound are; the linear row's slack
+    (0,7 * 100 - 0,3 * 0 = 70 units of volume) would read as 7.000% on the Eisen sheet.
+    """
+    share = Requirement("aandeel A", 2021, (("A", 0.7), ("B", -0.3)), ">=", 0.0, kind="aandeel", share=0.3,
+                        share_part=("A",), share_base=("A", "B"))
+    data = case([Instrument("A", retention=0, weight=3), Instrument("B", retention=0)],
+                {("A", "PB"): 1, ("B", "PB"): 1}, {"PB": 100}, requirements=[share])
+    row = solve(data).requirements.iloc[0]
+    assert row.value == pytest.approx(1.0)
+    assert row.slack == pytest.approx(0.7)
+
+
 def test_target_with_shadow_prices():
     """A >= 40 at €2, B at €1, €100: A = 40, B = 20, objective 60.
 
@@ -151,10 +168,10 @@ def test_target_with_shadow_prices():
     assert budget(result, "PB", 2021, "shadow_price") == pytest.approx(1000)
     assert result.duals_conditional is False
     # The prices hold while the budget falls at most €20 (then B = 0) and for any rise;
-    # the target may fall by 40 (A = 0) or rise by 10 (then B = 0).
-    assert budget(result, "PB", 2021, "valid_down") == pytest.approx(-20)
-    assert result.budgets.valid_up.iloc[0] is None
-    assert result.requirements.iloc[0].valid_down == pytest.approx(-40)
+    # the target may fall by 40 (A = 0) or rise by 10 (then B = 0). Both as positive amounts (issue 8).
+    assert budget(result, "PB", 2021, "valid_down") == pytest.approx(20)
+    assert budget(result, "PB", 2021, "valid_up") == math.inf
+    assert result.requirements.iloc[0].valid_down == pytest.approx(40)
     assert result.requirements.iloc[0].valid_up == pytest.approx(10)
 
 
@@ -272,7 +289,9 @@ def test_lexicographic_keeps_participation_and_spares_gemeente_money():
     assert volumes(result, "A") == [10]
     assert volumes(result, "B") == [0]
     assert result.totals["gemeente_spending"] == pytest.approx(0)
-    assert [p["phase"] for p in result.phases] == ["participatie", "minimale gemeentelijke inzet"]
+    # then the tie-breaks (issue 8): top-ups, then change; gemeente money was phase 2 already
+    assert [p["phase"] for p in result.phases] == ["participatie", "minimale gemeentelijke inzet",
+                                                   "minimale aanvulling", "minimale verandering"]
 
 
 def test_lexicographic_tolerance_lets_phase_two_give_up_a_little():

@@ -257,6 +257,7 @@ def test_text_table_has_every_text_in_both_languages_with_the_same_fields():
     (1_100_000, "€ 1,10 mln", "€1.10 million"),
     (245_123, "€ 245.000", "€245,000"),
     (4_533, "€ 4.500", "€4,500"),
+    (50, "€ 50", "€50"),  # below €1.000 to the euro: rounding to hundreds would say € 0
     (-16_477_733, "-€ 16,48 mln", "-€16.48 million"),
 ])
 def test_amounts_are_rounded_as_a_council_text_rounds(amount, nl, en):

@@ -78,8 +78,11 @@ def test_example_upload_shows_the_pipelines_plan_and_downloads_its_workbook(clie
     # The headline numbers are the pipeline's, in Dutch notation: 2.337,84 person-years.
     persons = base.result.totals["person_years"]
     assert f"{persons:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".") in text
-    # The raadsvoorstel's comparison (not "voor hetzelfde geld": the optimum spends more, issue 8).
-    assert "binnen dezelfde budgetten en eisen kunnen 135 persoonsjaren meer meedoen" in text
+    # Both sides changed this line: the page shows the raadsvoorstel's comparison, which issue 8 made honest.
+    # The optimum's 135 person-years need €59k more than the chosen plan; within the chosen plan's money
+    # (per line and year) no plan meets the 2021 taakstelling. The page says both.
+    assert "Binnen dezelfde budgetten kunnen 135 persoonsjaren meer meedoen" in text
+    assert "geen plan mogelijk dat aan alle eisen voldoet" in text
     # Charts: participation per year, chosen against optimal, and one per budget line.
     assert page.text.count("<svg") == 2 + len({line for line, _ in base.data.budgets})
     assert "Wat knelt" in text and "Participatiebudget" in text

@@ -8,6 +8,7 @@ every sentence that the CLI and the result workbook also say comes from
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import pandas as pd
@@ -51,6 +52,13 @@ def shown(value: float | None, decimals: int = 2) -> str:
 def money(value: float | None) -> str:
     """An amount in euros in Dutch notation, or a dash."""
     return "–" if value is None or pd.isna(value) else euros(value)
+
+
+def _range(value: float | None, show) -> str:
+    """How far a bound may move with the same shadow price: an amount, 'onbeperkt', or 'onbekend' without ranging."""
+    if value is None or pd.isna(value):
+        return "onbekend"
+    return "onbeperkt" if value == math.inf else show(value)
 
 
 def _measure(measure: str, value: float | None) -> str:
@@ -131,7 +139,7 @@ def budget_rows(result: Result) -> list[dict]:
         rows.append({"kind": "budget", "name": r["line"], "year": r["year"], "available": money(r["available"]),
                      "savings": money(r["savings_target"]), "used": money(r["used"]), "topup": money(r["topup"]),
                      "slack": money(r["slack"]), "price": shown(price, 4),
-                     "valid": f"{money(r['valid_down'])} tot {money(r['valid_up'])}",
+                     "down": _range(r["valid_down"], money), "up": _range(r["valid_up"], money),
                      "binds": price is not None and abs(price) > PRICE_TOLERANCE,
                      "unit": "per €1.000"})
     return rows
@@ -150,7 +158,8 @@ def requirement_rows(result: Result) -> list[dict]:
         rows.append({"kind": "eis", "name": r["requirement"], "year": r["year"], "sense": r["sense"],
                      "value": show(r["value"]), "bound": show(r["bound"]), "slack": show(r["slack"]),
                      "price": shown(price, 4), "binds": price is not None and abs(price) > PRICE_TOLERANCE,
-                     "valid": f"{shown(r['valid_down'])} tot {shown(r['valid_up'])}", "unit": "per eenheid"})
+                     "down": _range(r["valid_down"], show), "up": _range(r["valid_up"], show),
+                     "unit": "per eenheid"})
     return rows
 
 
