@@ -68,6 +68,7 @@ def build(data: ProblemData, later_phases: bool = False) -> pyo.ConcreteModel:
     add_variables(m, data)
     add_stock_dynamics(m, data)
     add_step_limits(m, data)
+    add_direct_costs(m, data)
     add_budgets(m, data)
     add_group_capacity(m, data)
     add_requirements(m, data)
@@ -198,12 +199,22 @@ def add_step_limits(m: pyo.ConcreteModel, data: ProblemData) -> None:
     m.step_down = pyo.Constraint(m.STEP, rule=lambda _m, i, t: change(i, t) >= -m.max_change[i])
 
 
-def direct_cost(m: pyo.ConcreteModel, line: str, year: int):
+def direct_cost_rule(m: pyo.ConcreteModel, line: str, year: int):
     """``sum_i cost*v + sum_i once*u + sum_s fixed*y``: what is spent from a line itself, besides committed."""
     parts = [m.cost[i, line, year] * m.v[i, year] + m.once[i, line, year] * m.u[i, year]
              for i in m.links.terms.get((line, year), ())]
     parts += [m.scenario_cost[s, line, year] * m.y[s] for s in m.links.scenario_terms.get((line, year), ())]
-    return pyo.quicksum(parts) if parts else 0.0
+    return pyo.quicksum(parts) if parts else pyo.Expression.Skip
+
+
+def add_direct_costs(m: pyo.ConcreteModel, data: ProblemData) -> None:
+    """``direct[b,t]``, named once: the budget row, the spending cap and the money measures all use it."""
+    m.direct = pyo.Expression(m.BT, rule=direct_cost_rule)
+
+
+def direct_cost(m: pyo.ConcreteModel, line: str, year: int):
+    """What is spent from a line itself in a year, besides committed (0 for a line no instrument or scenario uses)."""
+    return m.direct[line, year] if (line, year) in m.direct else 0.0
 
 
 def topups_paid(m: pyo.ConcreteModel, line: str, year: int):

@@ -125,7 +125,7 @@ def same_money(session: Session, chosen: Evaluation, deadline: Deadline) -> Resu
     caps = {(row.line, row.year): float(row.used) for row in chosen.budgets.itertuples()}
     session.cap_spending(caps)
     try:
-        return optimise(session, deadline=deadline, prices=False)
+        return optimise(session, deadline=deadline, prices=False, tie_breaks=False)
     finally:
         session.cap_spending(None)
 

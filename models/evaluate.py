@@ -145,6 +145,7 @@ def _plan_fixed(session: Session, plan: dict, scenario: str | None):
         session.restore_columns()
         session.set_floor(None if math.isinf(floor) else floor)
         session.forget_objective()
+        session.start_cold()  # the basis lost its slack columns
 
 
 def evaluate(data: ProblemData, plan: dict[tuple[str, int], float], scenario: str | None = None,

@@ -24,7 +24,7 @@ from pathlib import Path
 import highspy
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.repn.standard_repn import generate_standard_repn
+from pyomo.repn.linear import LinearRepnVisitor
 
 from models.status import ERROR, INFEASIBLE, INFEASIBLE_OR_UNBOUNDED, NUMERICAL, OPTIMAL, TIME_LIMIT, UNBOUNDED
 
@@ -60,8 +60,11 @@ class CompiledModel:
     constraint without variables gets no row, and one that cannot hold raises
     :class:`TriviallyInfeasible`. The model's own objectives are ignored:
     ``measures`` (name to linear expression) are compiled as cost vectors.
-    Uses Pyomo's public ``generate_standard_repn`` per row, which is faster
-    here than the standard-form compiler and needs no SciPy.
+    Uses Pyomo's public linear walker (``pyomo.repn.linear``, the one its LP
+    writer uses) per row, with one cache of named expressions per compile, so
+    a budget line's cost is walked once for its row, its spending cap and
+    the money measures; faster here than the standard-form compiler, and no
+    SciPy.
     """
 
     def __init__(self, model: pyo.ConcreteModel, measures: dict[str, object]):
@@ -70,8 +73,9 @@ class CompiledModel:
         self.cols = {col_key(v): j for j, v in enumerate(self.columns)}
         self.constraints, lowers, uppers, offsets = [], [], [], []
         entry_rows, entry_cols, entry_values = [], [], []
+        walker = _walker()
         for con in model.component_data_objects(pyo.Constraint, active=True, descend_into=True):
-            coefficients, constant = self.linear(con.body)
+            coefficients, constant = self.linear(con.body, walker)
             lower, upper = pyo.value(con.lower), pyo.value(con.upper)
             if not coefficients:
                 if (lower is not None and constant < lower - 1e-9) or (upper is not None and constant > upper + 1e-9):
@@ -100,18 +104,22 @@ class CompiledModel:
         counts = np.bincount(cols, minlength=len(self.columns))
         self.a_start = np.concatenate(([0], np.cumsum(counts))).astype(np.int32)
         self.measures: dict[str, tuple[np.ndarray, float]] = {}
-        self.recompile_measures(measures)
+        self.recompile_measures(measures, walker)
 
-    def linear(self, expr) -> tuple[dict[int, float], float]:
-        """Column to coefficient, and the constant, of a linear expression at the parameters' current values."""
-        repn = generate_standard_repn(expr, compute_values=True, quadratic=False)
-        if repn.nonlinear_expr is not None:
+    def linear(self, expr, walker: LinearRepnVisitor | None = None) -> tuple[dict[int, float], float]:
+        """Column to coefficient, and the constant, of a linear expression at the parameters' current values.
+
+        ``walker`` shares its cache of named expressions between calls; only
+        within one compile, as the cache holds the parameters' values.
+        """
+        repn = (walker or _walker()).walk_expression(expr)
+        if repn.nonlinear is not None:
             raise ValueError(f"not linear: {expr}")
         coefficients: dict[int, float] = {}
-        for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
-            col = self.col_of[id(var)]
+        for var_id, coef in repn.linear.items():
+            col = self.col_of[var_id]
             coefficients[col] = coefficients.get(col, 0.0) + float(coef)
-        return {c: v for c, v in coefficients.items() if v != 0}, float(pyo.value(repn.constant))
+        return {c: v for c, v in coefficients.items() if v != 0}, float(repn.constant)
 
     @property
     def num_col(self) -> int:
@@ -136,13 +144,19 @@ class CompiledModel:
         vector, offset = self.measures[name]
         return float(vector @ x + offset)
 
-    def recompile_measures(self, measures: dict[str, object]) -> None:
+    def recompile_measures(self, measures: dict[str, object], walker: LinearRepnVisitor | None = None) -> None:
         """Compile the measures (again, after parameters in them changed: a cost, committed money)."""
+        walker = walker or _walker()
         for name, expr in measures.items():
             vector = np.zeros(self.num_col)
-            coefficients, constant = self.linear(expr)
+            coefficients, constant = self.linear(expr, walker)
             vector[list(coefficients)] = list(coefficients.values())
             self.measures[name] = (vector, constant)
+
+
+def _walker() -> LinearRepnVisitor:
+    """A fresh linear walker with an empty cache of named expressions."""
+    return LinearRepnVisitor(subexpression_cache={})
 
 
 def row_bounds(compiled: CompiledModel, con) -> tuple[float, float]:

@@ -128,6 +128,7 @@ class Session:
         self.highs = HighsModel(self.compiled, self.options)
         self._measures_stale = False
         self._objective: str | None = None
+        self._cold_next = False
         """The objective HiGHS holds now."""
 
     def rebuild(self) -> None:
@@ -172,6 +173,7 @@ class Session:
             return Solution(status=INFEASIBLE, has_solution=False)
         self._set_objective(objective)
         self._sync_holds()
+        warm, self._cold_next = warm and not self._cold_next, False
         solution = self.highs.solve((deadline or Deadline(None)).left(), prices=prices, warm=warm)
         if solution.status == INFEASIBLE_OR_UNBOUNDED:
             solution.status = self._infeasible_or_unbounded(deadline)
@@ -235,6 +237,7 @@ class Session:
         for key in m.BT:
             m.cap[key] = INF if caps is None else float(caps.get(key, INF))
             self._push_if_row(m.spending_cap, key)
+        self.start_cold()  # a bound on every line at once: measured 25 s warm against 4 s cold at 342 municipalities
 
     def _push_if_row(self, family, key) -> None:
         """Push the bounds of a row of ``family`` that exists (a line nothing touches has none)."""
@@ -283,6 +286,10 @@ class Session:
         upper = np.array([INF if v.ub is None else v.ub for v in columns], dtype=float)
         self.highs.set_col_bounds_all(lower, upper)
         self.highs.set_integrality(self.compiled.integer)
+
+    def start_cold(self) -> None:
+        """Let the next solve start without the basis (after a change to many rows or columns, when presolve pays)."""
+        self._cold_next = True
 
     def forget_objective(self) -> None:
         """The caller gave HiGHS another objective: set ours again at the next solve."""
