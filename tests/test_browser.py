@@ -83,14 +83,22 @@ def test_example_result_whatif_and_download(page, server, tmp_path):
     assert page.locator("table").first.is_visible()
     shot(page, "2-resultaat")
 
-    page.select_option("#getal", index=0)
-    page.fill("#waarde", "5.632.500")
-    page.click(".whatif button[type=submit]")
+    page.select_option("#onderwerp", label="LKS regulier")
+    page.select_option("#grootheid", label="max volume")
+    page.select_option("#bewerking", value="=")
+    page.fill("#waarde", "60")
+    page.click(".whatif form:first-of-type button[type=submit]")
     page.wait_for_selector("h1:text('Wat als')", timeout=30_000)
-    assert "€5.582.500 → €5.632.500" in page.inner_text("h1")
-    assert "Optimaal" in page.inner_text(".side")
+    assert page.inner_text("h1") == "Wat als: LKS regulier max_volume =60"
+    statuses = page.locator("table.side-by-side tbody tr").first.inner_text()
+    assert statuses.split("\t")[1:] == ["optimaal", "optimaal"]
+    page.fill("#tekst", "Participatiebudget 2021 =0")
+    page.click(".whatif form:nth-of-type(2) button[type=submit]")
+    page.wait_for_selector("h1:text('Participatiebudget 2021 =0')", timeout=30_000)
+    statuses = page.locator("table.side-by-side tbody tr").first.inner_text()
+    assert statuses.split("\t")[1:] == ["optimaal", "optimaal", "onhaalbaar"]
+    assert "Participatiebudget 2021: €5.311.778 tekort" in page.inner_text("main")
     shot(page, "3-wat-als")
-
     page.click("text=Terug naar het resultaat")
     with page.expect_download() as info:
         page.click("a.button[download]")

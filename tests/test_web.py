@@ -18,6 +18,8 @@ from starlette.testclient import TestClient
 from models.solve import solve
 from optimiser import pipeline
 from optimiser.cli import main
+from optimiser.report import conflict_rows, infeasibility_rows
+from optimiser.texts import conflict_text, relaxation_text
 from optimiser.web.app import Config, create_app
 from optimiser.web.charts import ticks
 from optimiser.web.jobs import Pool, QueueFull
@@ -99,7 +101,7 @@ def test_no_server_path_script_or_inline_style_in_any_page(client):
     location = upload_example(client)
     root = str(client.app.state.root)
     pages = [client.get("/"), finished(client.get, location)]
-    whatif = client.post(location + "/wat-als", data={"getal": "budget-0", "waarde": "5.000.000"})
+    whatif = client.post(location + "/wat-als", data=form_fields(onderwerp="budget-0", waarde="5.000.000"))
     pages.append(finished(client.get, str(whatif.url)))
     for page in pages:
         assert page.status_code == 200
@@ -203,24 +205,117 @@ def test_unknown_malformed_and_expired_ids_are_not_found(client, clock):
     assert not folder.exists()
 
 
-def test_whatif_equals_a_fresh_solve_of_the_changed_data_and_leaves_the_base_alone(client, base):
+def form_fields(**given: str) -> dict:
+    """The dropdown form with defaults: the standard number, all years, every line, '='."""
+    return {"vorm": "kiezen", "onderwerp": "", "grootheid": "", "van_jaar": "", "tot_jaar": "", "budgetregel": "",
+            "bewerking": "=", "waarde": "", **given}
+
+
+def dutch(x: float, decimals: int = 2) -> str:
+    return f"{x:,.{decimals}f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def row_of(html: str, label: str) -> list[str]:
+    """The cells of the side-by-side table's row ``label``: the base first, then each what-if."""
+    row = re.search(r'<tr><th scope="row">' + re.escape(label) + r"</th>(.*?)</tr>", html, re.S)
+    assert row, f"no row {label!r}"
+    return [text_of(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
+
+
+def _budgets(data, years, **fields):
+    """``data`` with the Participatiebudget's numbers in ``years`` changed by ``fields`` (name -> function)."""
+    budgets = dict(data.budgets)
+    for t in years:
+        b = budgets["Participatiebudget", t]
+        budgets["Participatiebudget", t] = replace(b, **{k: f(getattr(b, k)) for k, f in fields.items()})
+    return replace(data, budgets=budgets)
+
+
+# Each kind of change the form offers, and the same change made by hand on the data for a fresh solve.
+KINDS = {
+    "beschikbaar": (dict(onderwerp="budget-0", van_jaar="2023", bewerking="+", waarde="100.000"),
+                    lambda d: _budgets(d, [2023], available=lambda x: x + 100_000)),
+    "besparing": (dict(onderwerp="budget-0", grootheid="besparingstaakstelling", van_jaar="2022", tot_jaar="2024",
+                       bewerking="*", waarde="0,5"),
+                  lambda d: _budgets(d, [2022, 2023, 2024], savings_target=lambda x: x * 0.5)),
+    "vastgelegd": (dict(onderwerp="budget-0", grootheid="vastgelegd", van_jaar="2021", waarde="50.000"),
+                   lambda d: _budgets(d, [2021], committed=lambda x: 50_000)),
+    "grens instrument": (dict(onderwerp="instrument-4", grootheid="max_volume", waarde="60"),
+                         lambda d: replace(d, instruments={**d.instruments, "LKS regulier": replace(
+                             d.instruments["LKS regulier"], max_volume=60.0)})),
+    "kosten": (dict(onderwerp="instrument-4", grootheid="kosten", bewerking="%", waarde="-10"),
+               lambda d: replace(d, cost={k: v * 0.9 if k[0] == "LKS regulier" else v for k, v in d.cost.items()})),
+    "eis": (dict(onderwerp="requirement-0", bewerking="+", waarde="-5"),
+            lambda d: replace(d, requirements=[replace(r, rhs=r.rhs - 5) if r.name == "Taakstelling beschut werk"
+                                               else r for r in d.requirements])),
+    "doelgroep": (dict(onderwerp="group-0", bewerking="*", waarde="0,95"),
+                  lambda d: replace(d, groups={k: replace(g, size=g.size * 0.95) if k[0] == "Oude Wsw-doelgroep"
+                                               else g for k, g in d.groups.items()})),
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_kind_of_whatif_equals_a_fresh_solve_of_the_changed_data(client, base, kind):
+    fields, changed = KINDS[kind]
     location = upload_example(client)
     finished(client.get, location)
-    line, year = next(iter(base.data.budgets))
-    response = client.post(location + "/wat-als", data={"getal": "budget-0", "waarde": "5.632.500"})
+    response = client.post(location + "/wat-als", data=form_fields(**fields), follow_redirects=False)
+    assert response.status_code == 303
+    page = finished(client.get, str(client.base_url.join(response.headers["location"])))
+    assert page.status_code == 200
+    fresh = solve(changed(base.data))
+    assert fresh.has_plan  # each change above keeps the example feasible
+    # The fresh solve differs from the base, so the what-if really changed the number it names.
+    assert abs(fresh.objective_value - base.result.objective_value) > 0.005
+    objective = row_of(page.text, "participatie (gewogen persoonsjaren)")
+    assert objective == [dutch(base.result.objective_value), dutch(fresh.objective_value)]
+    persons = row_of(page.text, "Persoonsjaren")
+    assert persons == [dutch(base.result.totals["person_years"]), dutch(fresh.totals["person_years"])]
+    assert row_of(page.text, "Status") == ["optimaal", "optimaal"]
+    assert row_of(page.text, "Scenario")[1] == fresh.scenario
+
+
+def test_fixing_a_scenario_equals_a_fresh_solve_and_explains_why_it_fails(client, base):
+    location = upload_example(client)
+    finished(client.get, location)
+    response = client.post(location + "/wat-als", data=form_fields(onderwerp="scenario-0"))
     page = finished(client.get, str(response.url))
-    assert f"{line} {year}: beschikbaar €5.582.500 → €5.632.500" in text_of(page.text)
-    changed = replace(base.data, budgets={**base.data.budgets,
-                                          (line, year): replace(base.data.budgets[line, year], available=5_632_500)})
-    fresh = solve(changed).totals["person_years"]
-    assert fresh > base.result.totals["person_years"]  # more money, more participation
-    shown = f"{fresh:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
-    assert shown in text_of(page.text)
-    # The same number again gives the base back: the session was restored after the what-if.
-    again = client.post(location + "/wat-als", data={"getal": "budget-0", "waarde": "5582500"})
-    unchanged = text_of(finished(client.get, str(again.url)).text)
-    base_shown = f"{base.result.totals['person_years']:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
-    assert f"Persoonsjaren {base_shown} {base_shown} 0" in unchanged
+    fixed = replace(base.data, scenarios={k: replace(s, fixed=k == "1 Wsw en beschut werk")
+                                          for k, s in base.data.scenarios.items()})
+    fresh = solve(fixed)
+    # The example's plan needs LKS bij NWG, which scenario 1 does not allow: no plan, as in a fresh solve.
+    assert not fresh.has_plan and fresh.status == "onhaalbaar"
+    assert row_of(page.text, "Status") == ["optimaal", "onhaalbaar"]
+    text = text_of(page.text)
+    assert "scenario: vrij -&gt; 1 Wsw en beschut werk" in page.text  # what changed, as the result workbook says
+    for row in infeasibility_rows(fresh):
+        assert relaxation_text(row) in text
+    assert conflict_text(conflict_rows(fresh)) in text
+
+
+def test_typed_whatifs_run_side_by_side_and_the_session_returns_to_the_base(client, base):
+    location = upload_example(client)
+    finished(client.get, location)
+    typed = "Meer PB: Participatiebudget 2023 +100000\nLKS regulier max_volume =60"
+    page = finished(client.get, str(client.post(location + "/wat-als", data={"vorm": "tekst", "tekst": typed}).url))
+    # The first line is the form's 'beschikbaar' case above, the second its 'grens instrument' case.
+    expected = [solve(KINDS[k][1](base.data)).objective_value for k in ("beschikbaar", "grens instrument")]
+    objective = row_of(page.text, "participatie (gewogen persoonsjaren)")
+    assert objective == [dutch(base.result.objective_value), *map(dutch, expected)]
+    assert "Meer PB" in text_of(page.text) and "LKS regulier max_volume =60" in text_of(page.text)
+    # The same number as in the workbook gives the base back: the session was put back after each what-if.
+    available = dutch(base.data.budgets["Participatiebudget", 2023].available, 0)
+    again = client.post(location + "/wat-als", data=form_fields(onderwerp="budget-0", van_jaar="2023",
+                                                                 waarde=available))
+    page = finished(client.get, str(again.url))
+    objective = row_of(page.text, "participatie (gewogen persoonsjaren)")
+    # Earlier what-ifs of the upload stay beside it, the newest last.
+    assert objective == [dutch(base.result.objective_value), *map(dutch, expected),
+                         dutch(base.result.objective_value)]
+    assert row_of(page.text, "Volumes anders dan de basis")[-1] == "0"
+    # The form's what-if is named in the command-line form, so it can be typed again.
+    assert f"<h1>Wat als: Participatiebudget 2023 ={available}</h1>" in page.text
+    assert "Het plan blijft hetzelfde." in page.text
 
 
 def test_infeasible_upload_shows_its_explanation_and_still_downloads(client):
@@ -241,22 +336,42 @@ def test_infeasible_upload_shows_its_explanation_and_still_downloads(client):
 def test_infeasible_whatif_shows_its_explanation(client):
     location = upload_example(client)
     finished(client.get, location)
-    response = client.post(location + "/wat-als", data={"getal": "budget-0", "waarde": "0"})
-    text = text_of(finished(client.get, str(response.url)).text)
-    assert "Onhaalbaar" in text and "Waarom er geen plan is" in text
+    response = client.post(location + "/wat-als", data=form_fields(onderwerp="budget-0", van_jaar="2021", waarde="0"))
+    page = finished(client.get, str(response.url))
+    text = text_of(page.text)
+    assert row_of(page.text, "Status") == ["optimaal", "onhaalbaar"]
+    assert "Waarom er geen plan is" in text
     assert "Participatiebudget 2021: €5.311.778 tekort" in text
+    # Without money the line's own budget rule and the cap on its top-up cannot both hold.
+    assert ("Deze regels kunnen niet samen: budget Participatiebudget 2021 (bovengrens); maximale aanvulling "
+            "Participatiebudget 2021 (bovengrens)") in text
 
 
 @pytest.mark.parametrize("form, message", [
-    ({"getal": "budget-0", "waarde": "veel"}, "&#39;veel&#39; is geen getal"),
-    ({"getal": "budget-0", "waarde": "1e12"}, "moet tussen"),
-    ({"getal": "iets-anders", "waarde": "1"}, "Kies welk getal"),
+    ({"vorm": "tekst", "tekst": "Participatiebudgt 2023 *0,9"},
+     "Regel 1 (&#39;Participatiebudgt 2023 *0,9&#39;): Onbekend onderwerp &#39;Participatiebudgt&#39;; bedoelt u "
+     "&#39;Participatiebudget&#39;?"),
+    ({"vorm": "tekst", "tekst": "Trajecten\nBeschut werk max_volme =40"},
+     "Regel 1 (&#39;Trajecten&#39;): Zeg welk getal van instrument &#39;Trajecten&#39; verandert"),
+    ({"vorm": "tekst", "tekst": "Beschut werk max_volme =40"}, "Onbekende grootheid &#39;max_volme&#39;; bedoelt u "
+                                                                "&#39;max_volume&#39;?"),
+    ({"vorm": "tekst", "tekst": "  "}, "Typ een wat-als"),
+    (form_fields(onderwerp="budget-0", grootheid="max_volume", waarde="4"),
+     "&#39;max_volume&#39; is geen getal van budgetregel &#39;Participatiebudget&#39;"),
+    (form_fields(onderwerp="instrument-5", grootheid="max_volume", van_jaar="2023", waarde="4"),
+     "&#39;max_volume&#39; geldt voor alle jaren; laat het jaar weg"),
+    (form_fields(onderwerp="budget-0", waarde="veel"), "&#39;veel&#39; is geen getal"),
+    (form_fields(onderwerp="budget-0", bewerking="*"), "Er ontbreekt een bewerking met een getal"),
+    (form_fields(onderwerp="budget-0", van_jaar="2024", tot_jaar="2022", waarde="1"), "ligt vóór het eerste"),
+    (form_fields(onderwerp="budget-0", van_jaar="1999", waarde="1"), "Kies een planjaar (2021-2025)"),
+    (form_fields(onderwerp="iets-anders", waarde="1"), "Kies een onderwerp"),
 ])
-def test_whatif_form_refuses_bad_input_in_dutch(client, form, message):
+def test_a_bad_whatif_gets_its_dutch_message_on_the_page(client, form, message):
     location = upload_example(client)
     finished(client.get, location)
     response = client.post(location + "/wat-als", data=form)
     assert response.status_code == 400 and message in response.text
+    assert "Traceback" not in response.text and "Error" not in response.text
 
 
 def test_two_uploads_at_once_both_get_their_own_result():

@@ -36,13 +36,18 @@ from optimiser.web import views
 from optimiser.web.guard import BodyLimit, SecurityHeaders
 from optimiser.web.jobs import DONE, FAILED, Job, Pool, QueueFull
 from optimiser.web.store import Entry, Store, new_id
-from optimiser.web.whatif import choices, run_whatif
+from optimiser.web.whatif import form, from_form, from_text, run_whatifs
+from optimiser.whatif_input import DefinitionError
 
 HERE = Path(__file__).parent
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_FILE = "invoersjabloon.xlsx"
 MAX_WHATIFS = 100
-"""What-ifs kept per upload; each holds a result in memory until the upload expires."""
+"""What-if requests kept per upload; each holds its outcomes in memory until the upload expires."""
+MAX_TYPED = 10
+"""What-ifs one typed request may hold (one a line)."""
+WHATIF_FIELDS = ("vorm", "tekst", "onderwerp", "grootheid", "van_jaar", "tot_jaar", "budgetregel", "bewerking",
+                 "waarde")
 MESSAGES = {
     400: ("Dat ging niet", "Het verzoek kon niet worden gelezen."),
     404: ("Niet gevonden", "Deze berekening bestaat niet (meer). Een upload wordt na een tijd verwijderd; "
@@ -163,7 +168,7 @@ def create_app(config: Config | None = None, clock: Callable[[], float] = time.m
         outcome: pipeline.Run = job.value
         if outcome.errors:
             return page(request, "problems.html", views.problems_view(outcome))
-        return page(request, "result.html", {"id": entry.id, "choices": choices(outcome) if outcome.session else [],
+        return page(request, "result.html", {"id": entry.id, "form": form(outcome) if outcome.session else None,
                                              **views.result_view(outcome)})
 
     async def download(request: Request) -> Response:
@@ -173,27 +178,32 @@ def create_app(config: Config | None = None, clock: Callable[[], float] = time.m
         stem = Path(entry.name).stem or "werkmap"
         return FileResponse(entry.result_file, media_type=XLSX, filename=f"{stem}-resultaat.xlsx")
 
-    async def whatif(request: Request) -> Response:
+    def done_run(request: Request) -> tuple[Entry, pipeline.Run]:
         entry = entry_or_none(request)
         if entry is None or entry.job.state != DONE or entry.job.value.session is None:
             raise HTTPException(404)
-        outcome: pipeline.Run = entry.job.value
-        async with request.form(max_files=0, max_fields=4) as form:
-            key, text = str(form.get("getal", "")), str(form.get("waarde", ""))
-        choice = next((c for c in choices(outcome) if c.key == key), None)
-        if choice is None:
-            return message(request, 400, "Kies een getal", "Kies welk getal uit de werkmap u wilt veranderen.")
+        return entry, entry.job.value
+
+    async def whatif(request: Request) -> Response:
+        entry, outcome = done_run(request)
+        async with request.form(max_files=0, max_fields=len(WHATIF_FIELDS)) as submitted:
+            fields = {name: str(submitted.get(name, "")) for name in WHATIF_FIELDS}
         try:
-            value = choice.parse(text)
-        except ValueError as error:
-            return message(request, 400, "Ongeldige waarde", str(error))
+            if fields["vorm"] == "tekst":
+                definitions = from_text(outcome, fields["tekst"])
+            else:
+                definitions = [from_form(outcome, fields)]
+        except DefinitionError as error:
+            return message(request, 400, "Deze wat-als kan niet", f"{error}.")
+        if len(definitions) > MAX_TYPED:
+            return message(request, 400, "Te veel wat-als-regels", f"Typ er ten hoogste {MAX_TYPED} tegelijk.")
         if len(entry.whatifs) >= MAX_WHATIFS:
             return message(request, 400, "Te veel wat-als-berekeningen", "Upload de werkmap opnieuw om verder te "
                                                                          "rekenen.")
 
         def work():
             with entry.session_lock:
-                return run_whatif(outcome, choice, value)
+                return run_whatifs(outcome, definitions)
 
         try:
             job = pool.submit(work)
@@ -205,15 +215,20 @@ def create_app(config: Config | None = None, clock: Callable[[], float] = time.m
 
     async def whatif_page(request: Request) -> Response:
         entry = entry_or_none(request)
-        job = entry.whatifs.get(request.path_params["whatif"]) if entry is not None else None
+        wanted = request.path_params["whatif"]
+        job = entry.whatifs.get(wanted) if entry is not None else None
         if job is None:
             raise HTTPException(404)
         if job.state == FAILED:
             return failed(request)
         if job.state != DONE:
             return waiting(request, job, "Wat-als-berekening")
-        view = views.whatif_view(entry.job.value, job.value.change, job.value.result)
-        return page(request, "whatif.html", {"id": entry.id, **view})
+        ids = list(entry.whatifs)
+        earlier = [entry.whatifs[k] for k in ids[:ids.index(wanted) + 1]]
+        batches = [j.value for j in earlier if j.state == DONE]
+        run: pipeline.Run = entry.job.value
+        view = views.whatifs_view(run, batches)
+        return page(request, "whatif.html", {"id": entry.id, "form": form(run), **view})
 
     async def http_error(request: Request, error: HTTPException) -> Response:
         title, text = MESSAGES.get(error.status_code, ("Fout", "Er ging iets mis."))

@@ -16,10 +16,12 @@ from markupsafe import Markup
 
 from models.evaluate import Evaluation
 from models.solve import Result
+from models.whatif import Batch, Outcome, plan_differences
 from optimiser.comparison_report import measure_label, summary_text, violation_rows
 from optimiser.pipeline import Run
 from optimiser.report import conflict_rows, infeasibility_rows
 from optimiser.texts import (
+    DUTCH,
     conflict_text,
     duals_note,
     euros,
@@ -29,6 +31,7 @@ from optimiser.texts import (
     status_text,
 )
 from optimiser.web.charts import Series, bar_chart, line_chart
+from optimiser.whatif_report import rule_label, setting_text
 
 HEADLINE = ("person_years", "participation", "benefit", "societal_value", "topup", "gemeente_spending",
             "total_cost")
@@ -206,38 +209,58 @@ def _conflict(result: Result) -> str | None:
     return conflict_text(rows) if rows else None
 
 
-def whatif_view(run: Run, change: str, outcome: Result) -> dict:
-    """A what-if beside the base: status, totals, volumes and money used, and the explanation when infeasible."""
-    base = run.result
-    view = {
-        "name": run.name, "change": change,
-        "base_status": status_text(base), "status": status_text(outcome), "has_plan": outcome.has_plan,
+def _difference(measure: str, value: float | None, base: float | None) -> str:
+    if value is None or base is None:
+        return "–"
+    return ("+" if value - base > 0 else "") + _measure(measure, value - base)
+
+
+def _outcome_state(outcome: Outcome) -> str:
+    return DUTCH.get(f"state.{outcome.status}", outcome.status)
+
+
+def _detail(base: Outcome, outcome: Outcome) -> dict:
+    """One what-if's own part of the page: what it changed, what binds now, the plan's changes, or why it fails."""
+    infeasible = outcome.infeasibility is not None and not outcome.infeasibility.empty
+    conflict = outcome.conflict is not None and not outcome.conflict.empty
+    return {
+        "name": outcome.name, "state": _outcome_state(outcome), "has_plan": outcome.has_plan,
         "rebuilt": outcome.rebuilt,
-        "infeasibility": [relaxation_text(row) for row in infeasibility_rows(outcome)],
-        "conflict": _conflict(outcome),
-        "totals": [], "plan": [], "budgets": [], "charts": [],
+        "changes": [setting_text(s) for s in outcome.settings],
+        "starts": [rule_label(k) for k in sorted(outcome.binding - base.binding, key=str)],
+        "stops": [rule_label(k) for k in sorted(base.binding - outcome.binding, key=str)] if outcome.has_plan else [],
+        "plan": [{"instrument": i, "year": t, "base": shown(b), "whatif": shown(w), "difference": shown(w - b)}
+                 for i, t, b, w in plan_differences(base, outcome)] if outcome.has_plan else [],
+        "infeasibility": [relaxation_text(row) for row in infeasibility_rows(outcome)] if infeasible else [],
+        "conflict": conflict_text(conflict_rows(outcome)) if conflict else None,
     }
-    if not (outcome.has_plan and base.has_plan):
-        return view
-    view["totals"] = [{"measure": _label(m), "base": _measure(m, base.totals.get(m)),
-                       "whatif": _measure(m, outcome.totals.get(m)),
-                       "difference": _measure(m, outcome.totals[m] - base.totals[m])}
-                      for m in HEADLINE if m in base.totals and m in outcome.totals]
-    merged = base.plan.merge(outcome.plan, on=["instrument", "year", "unit"], suffixes=("_base", "_whatif"))
-    view["plan"] = [{"instrument": r["instrument"], "year": r["year"], "unit": r["unit"],
-                     "base": shown(r["volume_base"]), "whatif": shown(r["volume_whatif"]),
-                     "difference": shown(r["volume_whatif"] - r["volume_base"]),
-                     "changed": abs(r["volume_whatif"] - r["volume_base"]) > 1e-6}
-                    for r in merged.to_dict("records")]
-    money_rows = base.budgets.merge(outcome.budgets, on=["line", "year"], suffixes=("_base", "_whatif"))
-    view["budgets"] = [{"line": r["line"], "year": r["year"], "available_base": money(r["available_base"]),
-                        "available_whatif": money(r["available_whatif"]), "used_base": money(r["used_base"]),
-                        "used_whatif": money(r["used_whatif"]), "price_base": shown(r["shadow_price_base"], 4),
-                        "price_whatif": shown(r["shadow_price_whatif"], 4)}
-                       for r in money_rows.to_dict("records")]
-    years = [str(t) for t in run.data.years]
-    view["charts"] = [line_chart("Participatie per jaar (personen): basis en wat-als", years,
-                                 [Series("basis", _persons_per_year(base.plan), OPTIMAL),
-                                  Series("wat als", _persons_per_year(outcome.plan), WHATIF)],
-                                 lambda v: number(v, 0))]
-    return view
+
+
+def whatifs_view(run: Run, batches: Sequence[Batch]) -> dict:
+    """The base and every what-if of ``batches`` side by side, then each what-if's details."""
+    base = batches[0].base  # every batch starts from the same base: the session is put back after each
+    outcomes = [o for b in batches for o in b.outcomes]
+    everything = [base, *outcomes]
+    measures = [m for m in HEADLINE if m in base.totals]
+    rows = [("Status", [_outcome_state(o) for o in everything]),
+            (objective_label(run.result.objective_name), [shown(o.objective) for o in everything]),
+            ("Verschil met de basis", ["–", *[_difference("", o.objective, base.objective) for o in outcomes]])]
+    rows += [(_label(m), [_measure(m, o.totals.get(m)) if o.has_plan else "–" for o in everything])
+             for m in measures]
+    rows += [(f"{line}: gebruikt, alle jaren (€)",
+              [money(o.money_per_line().get(line)) if o.has_plan else "–" for o in everything])
+             for line in run.data.lines]
+    rows.append(("Scenario", [o.scenario or "–" for o in everything]))
+    details = [_detail(base, o) for o in outcomes]
+    rows += [("Gaat binden", ["–", *[str(len(d["starts"])) if d["has_plan"] else "–" for d in details]]),
+             ("Bindt niet meer", ["–", *[str(len(d["stops"])) if d["has_plan"] else "–" for d in details]]),
+             ("Volumes anders dan de basis", ["–", *[str(len(d["plan"])) if d["has_plan"] else "–" for d in details]])]
+    charts = []
+    if "person_years" in base.totals:
+        names = ["basis", *[o.name for o in outcomes]]
+        values = [o.totals.get("person_years") if o.has_plan else None for o in everything]
+        charts.append(bar_chart("Persoonsjaren: basis en wat-als", names, [Series("persoonsjaren", values, WHATIF)],
+                                lambda v: number(v, 0)))
+    return {"name": run.name, "columns": ["Basis", *[o.name for o in outcomes]], "rows": rows,
+            "details": details, "charts": charts, "last": outcomes[-1].name if outcomes else None,
+            "interrupted": any(b.interrupted for b in batches)}
