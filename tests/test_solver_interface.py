@@ -1,4 +1,10 @@
-"""The Pyomo HiGHS interface we use must honour time limits and return duals."""
+"""The HiGHS interface we use must honour time limits and return duals.
+
+The time-limit cases are chosen so that no machine proves them within the
+limit (a market-split instance, a wide multi-dimensional knapsack), and the
+checks on elapsed time are generous, so the tests do not depend on the
+speed of the machine they run on.
+"""
 
 import random
 import time
@@ -11,8 +17,8 @@ from optimiser.texts import status_text
 from tests.helpers import case
 
 
-def _knapsack(seed=3, n=80, lines=8, time_limit=0.3):
-    """A multi-dimensional knapsack with weights close to costs: HiGHS needs seconds to prove it."""
+def _knapsack(seed=3, n=200, lines=12, time_limit=0.3):
+    """A multi-dimensional knapsack with weights close to costs: far beyond what any solver proves in 0,3 s."""
     rnd = random.Random(seed)
     cost = {(f"I{k}", f"L{b}"): rnd.randint(1000, 9999) for b in range(lines) for k in range(n)}
     instruments = [
@@ -31,7 +37,7 @@ def test_time_limit_gives_best_plan_and_gap():
     assert result.status == TIME_LIMIT
     assert result.has_plan
     assert result.gap is not None and 0 < result.gap < 0.5
-    assert elapsed < 5  # 0.3 s asked; the LP for conditional duals and the build come on top
+    assert elapsed < 30  # 0.3 s asked; the build and the LP for conditional duals come on top, on any machine
     assert "beste plan tot nu toe" in status_text(result)
 
 
