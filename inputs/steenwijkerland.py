@@ -124,8 +124,10 @@ def instruments() -> list[dict]:
         {"instrument": "Wsw intern", "doelgroep": "Oude Wsw-doelgroep", "personen_per_eenheid": PERSONEN_PER_FTE_WSW,
          "blijfkans": 0, "organisatie": NWG,
          "toelichting": "AANNAME: de omvang van de oude Wsw-groep is gegeven (blad Doelgroepen, precies); het model "
-                        "kiest elk jaar de verdeling intern/gedetacheerd, daarom blijfkans 0. 1,17 personen per fte "
-                        "= 255 personen / 218 fte (2020, document)."},
+                        "kiest elk jaar de verdeling intern/gedetacheerd, daarom blijfkans 0. De afbouwreeks van de "
+                        "meerjarenraming (205 naar 156 fte, document) geldt zo voor het totaal; een gegeven reeks of "
+                        "een blijfkans per jaar op elk instrument (blad Verloop) zou de verdeling vastleggen. 1,17 "
+                        "personen per fte = 255 personen / 218 fte (2020, document)."},
         {"instrument": "Wsw detachering", "doelgroep": "Oude Wsw-doelgroep",
          "personen_per_eenheid": PERSONEN_PER_FTE_WSW, "blijfkans": 0, "organisatie": NWG,
          "toelichting": "AANNAME: als Wsw intern; zelfde netto kosten per fte (de documenten splitsen niet)."},
@@ -155,28 +157,36 @@ def costs() -> list[dict]:
         group_fte = "Wsw" if name.startswith("Wsw") else name
         for year, value, t, f in zip(YEARS, per_fte(totals, fte), totals, fte, strict=True):
             rows.append({"instrument": name, "budgetregel": nwg, "jaar": year, "kosten_per_eenheid": value,
+                         "component": "exploitatietekort",
                          "toelichting": f"Meerjarenraming NWG (document): {group_fte} netto €{t}k / {f} fte."})
     for name in ("Wsw intern", "Wsw detachering"):
         rows.append({"instrument": name, "budgetregel": "Participatiebudget",
-                     "kosten_per_eenheid": WSW_SUBSIDIE_PER_FTE,
+                     "kosten_per_eenheid": WSW_SUBSIDIE_PER_FTE, "component": "Wsw-subsidie",
                      "toelichting": "AANNAME: Wsw-rijkssubsidie per standaardeenheid ~€22,7k (referentiecijfer "
                                     "2019/2020), doorbetaald aan NWG."})
     for name, yearly in PB_KOSTEN.items():
         rows.append({"instrument": name, "budgetregel": "Participatiebudget", "kosten_per_eenheid": yearly,
-                     "eenmalig_per_instroom": PB_EENMALIG.get(name, 0),
-                     "toelichting": f"AANNAME: begeleiding/jobcoaching €{yearly:,} per eenheid per jaar; eenmalig "
-                                    f"€{PB_EENMALIG.get(name, 0):,} per plaatsing (loonwaardemeting, werkplek)."})
-    rows += [
-        {"instrument": "LKS bij NWG", "budgetregel": "BUIG", "kosten_per_eenheid": 450,
-         "toelichting": "AANNAME: LKS €9.750 per persoon (€1.024k voor 105 personen in 2020, document) x 1,6 "
-                        "personen per fte = €15.600, min vermeden uitkering: 2/3 komt uit de bijstand (document) x "
-                        "€14.200 per persoon (netto BUIG 2020 / 737 cliënten) x 1,6 = €15.150."},
-        {"instrument": "LKS regulier", "budgetregel": "BUIG", "kosten_per_eenheid": 450,
-         "toelichting": "AANNAME: als LKS bij NWG."},
-        {"instrument": "Beschut werk", "budgetregel": "BUIG", "kosten_per_eenheid": 10_320,
-         "toelichting": "AANNAME: LKS ~€16.000 per fte (referentiecijfer) min vermeden uitkering voor 1/3 uit de "
-                        "bijstand (€5.680)."},
-    ]
+                     "component": "begeleiding",
+                     "toelichting": f"AANNAME: begeleiding/jobcoaching €{yearly:,} per eenheid per jaar."})
+        if PB_EENMALIG.get(name):
+            rows.append({"instrument": name, "budgetregel": "Participatiebudget",
+                         "eenmalig_per_instroom": PB_EENMALIG[name], "component": "plaatsing",
+                         "toelichting": f"AANNAME: eenmalig €{PB_EENMALIG[name]:,} per plaatsing "
+                                        "(loonwaardemeting, werkplekaanpassing)."})
+    # BUIG: the wage subsidy (LKS) and the benefit it avoids, as two components (net €450 and €10.320 per fte).
+    for name, lks, avoided, source in (
+            ("LKS bij NWG", 15_600, 15_150,
+             "AANNAME: LKS €9.750 per persoon (€1.024k voor 105 personen in 2020, document) x 1,6 personen per fte "
+             "= €15.600; vermeden uitkering: 2/3 komt uit de bijstand (document) x €14.200 per persoon (netto BUIG "
+             "2020 / 737 cliënten) x 1,6 = €15.150."),
+            ("LKS regulier", 15_600, 15_150, "AANNAME: als LKS bij NWG."),
+            ("Beschut werk", 16_000, 5_680,
+             "AANNAME: LKS ~€16.000 per fte (referentiecijfer); vermeden uitkering voor 1/3 uit de bijstand "
+             "(€5.680).")):
+        rows += [{"instrument": name, "budgetregel": "BUIG", "kosten_per_eenheid": lks, "component": "LKS",
+                  "toelichting": source},
+                 {"instrument": name, "budgetregel": "BUIG", "kosten_per_eenheid": -avoided,
+                  "component": "vermeden uitkering", "toelichting": source}]
     return rows
 
 

@@ -70,6 +70,7 @@ def build(data: ProblemData, later_phases: bool = False) -> pyo.ConcreteModel:
     add_step_limits(m, data)
     add_direct_costs(m, data)
     add_budgets(m, data)
+    add_reserves(m, data)
     add_group_capacity(m, data)
     add_requirements(m, data)
     add_scenarios(m, data)
@@ -139,6 +140,10 @@ def add_variables(m: pyo.ConcreteModel, data: ProblemData) -> None:
     for b, t in m.TOPUP:
         set_topup_bounds(m, data, b, t)
     m.surplus = pyo.Var(m.SURPLUS, domain=pyo.NonNegativeReals)
+    reserve_keys = [k for k, b in data.budgets.items() if b.reserve is not None]
+    m.RESERVE_LINES = pyo.Set(initialize=reserve_keys, dimen=2, ordered=True)
+    # One free flow per line and year (> 0 a deposit, < 0 a withdrawal): a line cannot deposit and withdraw at once.
+    m.reserve_flow = pyo.Var(m.RESERVE_LINES, domain=pyo.Reals)
     m.y = pyo.Var(m.S, domain=pyo.Binary)
 
 
@@ -223,7 +228,9 @@ def topups_paid(m: pyo.ConcreteModel, line: str, year: int):
 
 
 def budget_rule(m: pyo.ConcreteModel, b: str, t: int):
-    """``cost + top-ups paid + surplus - top-up - surplus received - funding*v <= available - savings - committed``.
+    """``cost + top-ups paid + surplus + flow - top-up - received - funding*v <= available - savings - committed``.
+
+    ``flow[b,t]`` is the line's deposit into its reserve (negative: a withdrawal); received is surplus.
 
     ``=`` for a line whose surplus flows to another line: all that is unspent flows on.
     """
@@ -233,6 +240,8 @@ def budget_rule(m: pyo.ConcreteModel, b: str, t: int):
     lhs -= sum(m.surplus[o, t] for o in m.links.receivers.get((b, t), ()))
     if (b, t) in m.TOPUP:
         lhs -= m.topup[b, t]
+    if (b, t) in m.RESERVE_LINES:  # a deposit is money the line keeps aside, a withdrawal money it receives
+        lhs += m.reserve_flow[b, t]
     if (b, t) in m.FUNDED:  # funding per realised unit: the money available grows with the volume
         lhs -= m.funding[b, t] * sum(m.v[i, t] for i in m.data.budgets[b, t].funding_instruments)
     if isinstance(lhs, (int, float)):  # a line nothing touches: keep a variable so the row exists and is priced
@@ -247,6 +256,32 @@ def budget_rule(m: pyo.ConcreteModel, b: str, t: int):
 def add_budgets(m: pyo.ConcreteModel, data: ProblemData) -> None:
     """Per line and year: spending + surplus <= available - savings + top-up + surplus received."""
     m.budget = pyo.Constraint(m.BT, rule=budget_rule)
+
+
+def add_reserves(m: pyo.ConcreteModel, data: ProblemData) -> None:
+    """``balance[R,t] = balance[R,t-1] + sum_{b: reserve R} flow[b,t]``, ``0 <= balance[R,t] <= max_saldo[R]``.
+
+    ``balance[R,t0-1]`` is the reserve's starting balance (a mutable parameter);
+    the cap is the balance's upper bound (none when not given).
+    """
+    names = [r for r in data.reserves if any(b.reserve == r for b in data.budgets.values())]
+    m.RESERVES = pyo.Set(initialize=names, ordered=True)
+    m.RT = pyo.Set(initialize=[(r, t) for r in names for t in data.years], dimen=2, ordered=True)
+    m.reserve_start = pyo.Param(m.RESERVES, mutable=True, initialize={r: data.reserves[r].start for r in names})
+    m.reserve_balance = pyo.Var(m.RT, domain=pyo.NonNegativeReals)
+    for r, t in m.RT:
+        m.reserve_balance[r, t].setub(data.reserves[r].cap)
+    lines: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for b, t in m.RESERVE_LINES:
+        lines[data.budgets[b, t].reserve, t].append(b)
+
+    def rule(_m, r, t):
+        flows = sum(m.reserve_flow[b, t] for b in lines.get((r, t), ()))
+        if t == m.T.first():
+            return m.reserve_balance[r, t] - flows == m.reserve_start[r]
+        return m.reserve_balance[r, t] - m.reserve_balance[r, m.T.prev(t)] - flows == 0
+
+    m.reserve = pyo.Constraint(m.RT, rule=rule)
 
 
 def add_group_capacity(m: pyo.ConcreteModel, data: ProblemData) -> None:
@@ -395,6 +430,8 @@ def add_expressions(m: pyo.ConcreteModel, data: ProblemData) -> None:
     bearers = sorted({b.bearer for b in data.budgets.values()})
     m.BEARERS = pyo.Set(initialize=bearers)
     m.bearer_money = pyo.Expression(m.BEARERS, rule=lambda _m, who: bearer_money(m, data, who))
+    last = m.T.last()
+    m.reserve_end = pyo.Expression(expr=sum(m.reserve_balance[r, last] for r in m.RESERVES))
     m.gemeente_spending = pyo.Expression(expr=m.bearer_money["gemeente"] if "gemeente" in bearers else 0.0)
 
 
@@ -405,6 +442,8 @@ def measures(m: pyo.ConcreteModel) -> dict[str, object]:
              "total_cost": m.total_cost}
     if hasattr(m, "change"):
         named["change"] = m.change
+    if len(m.RESERVES):
+        named["reserve_end"] = m.reserve_end
     named.update({f"money_{who}": m.bearer_money[who] for who in m.BEARERS})
     return named
 

@@ -78,10 +78,23 @@ class BudgetYear:
     funding_per_unit: float = 0.0
     """Money the line receives per unit of volume of ``funding_instruments`` (funding per realised place)."""
     funding_instruments: tuple[str, ...] = ()
+    reserve: str | None = None
+    """The reserve this line's unspent money may flow into and later years may draw from (``None``: none)."""
 
     def funding(self, volume: dict[tuple[str, int], float]) -> float:
         """The money this line receives for the volumes ``volume`` keyed (instrument, year)."""
         return self.funding_per_unit * sum(volume.get((i, self.year), 0.0) for i in self.funding_instruments)
+
+
+@dataclass(frozen=True)
+class Reserve:
+    """A reserve (egalisatiereserve, bestemmingsreserve) that carries money of budget lines over the years."""
+
+    name: str
+    start: float = 0.0
+    """Balance before the first planning year."""
+    cap: float | None = None
+    """The highest balance at the end of any year; ``None``: no cap."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +180,8 @@ class ProblemData:
     """Retention of an instrument in one year keyed (instrument, year); overrides the instrument's own."""
     given_volume: dict[tuple[str, int], float] = field(default_factory=dict)
     """A given volume series (a prognosis) keyed (instrument, year): no inflow in those years."""
+    reserves: dict[str, Reserve] = field(default_factory=dict)
+    """Reserves by name; budget lines name the one they deposit into and withdraw from (``BudgetYear.reserve``)."""
     what_ifs: list = field(default_factory=list)
     """What-if definitions (:class:`models.whatif.WhatIf`) the workbook holds; they do not change this data."""
 

@@ -22,6 +22,7 @@ fixed scenario                    bounds of ``y``                         column
 retention in a year, given volume ``retention[i,t]``, ``given[i,t]``       the row ``stock[i,t]``
 chosen plan (reference)           ``reference[i,t]``                      bounds of ``deviation[i,t]``
 spending caps (a comparison)      ``cap[b,t]``                            bounds of ``spending_cap[b,t]``
+a reserve's start (in the data)   ``reserve_start[R]``                    bounds of ``reserve[R,t0]``
 ================================  =====================================  ===============================
 
 Money and costs also sit in the measures (total cost, money per bearer); those
@@ -65,10 +66,12 @@ CHEAPEST = "minimale_kosten"
 LEAST_GEMEENTE_MONEY = "minimale_gemeentelijke_inzet"
 LEAST_TOPUP = "minimale_aanvulling"
 LEAST_CHANGE = "minimale_verandering"
+MOST_RESERVE = "maximale_reserve"
 FEASIBILITY = "haalbaarheid"
 OBJECTIVES = {
     LEAST_TOPUP: ("topup", MINIMIZE),
     LEAST_CHANGE: ("change", MINIMIZE),
+    MOST_RESERVE: ("reserve_end", MAXIMIZE),
     "participatie": ("participation", MAXIMIZE),
     "lexicografisch": ("participation", MAXIMIZE),
     "maatschappelijke_waarde": ("societal_value", MAXIMIZE),
@@ -547,7 +550,7 @@ class Session:
                                 lexicographic_tolerance=new.settings.lexicographic_tolerance)
         if (same_settings != new.settings or old.instruments.keys() != new.instruments.keys()
                 or old.budgets.keys() != new.budgets.keys() or old.groups.keys() != new.groups.keys()
-                or old.scenarios.keys() != new.scenarios.keys()
+                or old.scenarios.keys() != new.scenarios.keys() or old.reserves != new.reserves
                 or [allocation.requirement_key(r) for r in old.requirements]
                 != [allocation.requirement_key(r) for r in new.requirements]):
             return False

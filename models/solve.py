@@ -12,7 +12,9 @@ later phases (:data:`TIE_BREAKS`), each holding the value every earlier
 phase reached, so none can change the objective's value: the least top-up
 (no line is topped up while it has room of its own), then the least net
 money of the gemeente, then the least change against the chosen plan (or,
-without one, against the previous year).
+without one, against the previous year), and where lines have a reserve the
+most money left in the reserves at the end (unspent money is kept, not lapsed;
+withdrawals only where they are needed).
 """
 
 from __future__ import annotations
@@ -35,7 +37,16 @@ from models.highs import (
     SolverOptions,
     solver_version,
 )
-from models.session import CHEAPEST, LEAST_CHANGE, LEAST_GEMEENTE_MONEY, LEAST_TOPUP, OBJECTIVES, Deadline, Session
+from models.session import (
+    CHEAPEST,
+    LEAST_CHANGE,
+    LEAST_GEMEENTE_MONEY,
+    LEAST_TOPUP,
+    MOST_RESERVE,
+    OBJECTIVES,
+    Deadline,
+    Session,
+)
 from models.tables import PlanValues, Tables, plan_dicts, read_tables
 from models.verify import residuals
 
@@ -84,7 +95,7 @@ def solve(data: ProblemData, time_limit: float | None = None, participation_floo
     return optimise(session, deadline=limit)
 
 
-TIE_BREAKS = (LEAST_TOPUP, LEAST_GEMEENTE_MONEY, LEAST_CHANGE)
+TIE_BREAKS = (LEAST_TOPUP, LEAST_GEMEENTE_MONEY, LEAST_CHANGE, MOST_RESERVE)
 """Later phases, in order, that pick one plan among the optima (see the module docstring)."""
 
 
@@ -119,8 +130,8 @@ def break_ties(session: Session, objective: str, solution: Solution, phases: lis
     """
     final = solution
     for phase in TIE_BREAKS:
-        if phase in done:
-            continue
+        if phase in done or OBJECTIVES[phase][0] not in session.compiled.measures:
+            continue  # done already, or nothing to choose (no reserve)
         if deadline.expired():
             phases.append({"phase": phase.replace("_", " "), "status": "overgeslagen (tijdslimiet)",
                            "objective": None})
@@ -232,7 +243,8 @@ def _fill(result: Result, session: Session, solution: Solution, priced: Solution
     result.duals_conditional = session.is_mip
     result.scenario = next((s for s in data.scenarios if round(values.var("y", s)) == 1), None)
     plan = plan_dicts(values)
-    result.check_failures = residuals(data, plan["v"], plan["u"], plan["topup"], plan["surplus"], result.scenario)
+    result.check_failures = residuals(data, plan["v"], plan["u"], plan["topup"], plan["surplus"], result.scenario,
+                                      plan["reserve_flow"])
     if result.check_failures:
         result.status = NUMERICAL
     for name, table in read_tables(values, data, session.model.links).tables().items():

@@ -155,9 +155,11 @@ def plan_table(values: PlanValues, data: ProblemData) -> pd.DataFrame:
 def budget_table(values: PlanValues, data: ProblemData, links: Links) -> pd.DataFrame:
     """Use of every budget line per year; ``slack`` < 0 where a given plan overspends.
 
-    The budget row is ``cost + top-ups paid + surplus - top-up - received``,
-    so the money used from the line is that minus its own surplus, plus its
-    top-up and the surplus it received, plus what is committed.
+    The budget row is ``cost + top-ups paid + surplus + flow - top-up - received - funding``,
+    so the money used from the line is that minus its own surplus and its
+    reserve flow, plus its top-up, the surplus it received and its funding,
+    plus what is committed. With reserves, each line shows its deposit, its
+    withdrawal and its reserve's balance at the end of the year.
     """
     rows = []
     for (b, t), budget in data.budgets.items():
@@ -165,10 +167,19 @@ def budget_table(values: PlanValues, data: ProblemData, links: Links) -> pd.Data
         surplus = values.var("surplus", (b, t))
         received = sum(values.var("surplus", (o, t)) for o in links.receivers.get((b, t), ()))
         funding = budget.funding_per_unit * sum(values.var("v", (i, t)) for i in budget.funding_instruments)
-        used = values.row("budget", (b, t)) - surplus + topup + received + budget.committed + funding
-        room = budget.available - budget.savings_target + topup + received + funding
+        flow = values.var("reserve_flow", (b, t))
+        deposit, withdrawal = max(flow, 0.0), max(-flow, 0.0)
+        used = values.row("budget", (b, t)) - surplus + topup + received + budget.committed + funding - flow
+        room = budget.available - budget.savings_target + topup + received + funding + withdrawal
         dual = values.dual("budget", (b, t))
-        slack = room - used - surplus
+        slack = room - used - surplus - deposit
+        if data.reserves:
+            reserve = {"reserve": budget.reserve, "to_reserve": clean(deposit, 2),
+                       "from_reserve": clean(withdrawal, 2),
+                       "reserve_balance": clean(values.var("reserve_balance", (budget.reserve, t)), 2)
+                       if budget.reserve is not None else None}
+        else:
+            reserve = {}
         rows.append({
             "line": b,
             "year": t,
@@ -181,6 +192,7 @@ def budget_table(values: PlanValues, data: ProblemData, links: Links) -> pd.Data
             "funding": clean(funding, 2),
             "used": clean(used, 2),
             "surplus": clean(surplus, 2),
+            **reserve,
             "slack": clean(slack, 2),
             "shadow_price": clean(dual * 1000 if dual is not None else None, 6),
             **_range(values, "budget", (b, t), "=" if budget.surplus_to is not None else "<=", slack, 2),
@@ -245,8 +257,8 @@ def group_table(values: PlanValues, data: ProblemData) -> pd.DataFrame:
 
 
 def plan_dicts(values: PlanValues) -> dict[str, dict]:
-    """``v``, ``u``, ``topup`` and ``surplus`` as dicts by index (for the independent re-check)."""
-    found: dict[str, dict] = {"v": {}, "u": {}, "topup": {}, "surplus": {}}
+    """``v``, ``u``, ``topup``, ``surplus`` and ``reserve_flow`` as dicts by index (for the independent re-check)."""
+    found: dict[str, dict] = {"v": {}, "u": {}, "topup": {}, "surplus": {}, "reserve_flow": {}}
     for (name, index), col in values.compiled.cols.items():
         if name in found:
             found[name][index] = float(values.x[col])

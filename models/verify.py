@@ -27,8 +27,13 @@ def residuals(
     topup: dict[tuple[str, int], float],
     surplus: dict[tuple[str, int], float],
     scenario: str | None,
+    reserve_flow: dict[tuple[str, int], float] | None = None,
 ) -> list[str]:
-    """Every rule the plan breaks by more than the tolerance, described in English (for logs and tests)."""
+    """Every rule the plan breaks by more than the tolerance, described in English (for logs and tests).
+
+    ``reserve_flow`` is each line's deposit into its reserve (negative: a withdrawal) by (line, year).
+    """
+    reserve_flow = reserve_flow or {}
     found: list[str] = []
 
     def check(ok: bool, text: str) -> None:
@@ -75,13 +80,24 @@ def residuals(
             direct += data.friction.get((scenario, line, t), 0.0) + data.fixed_cost.get((scenario, line, t), 0.0)
         room = (budget.available - budget.savings_target + topup.get((line, t), 0.0) + received[line, t]
                 + budget.funding(volume))
-        need = direct + paid[line, t] + surplus.get((line, t), 0.0)
+        need = direct + paid[line, t] + surplus.get((line, t), 0.0) + reserve_flow.get((line, t), 0.0)
         tol = _tolerance(room, need)
         check(need <= room + tol, f"budget {line} {t}: {need:.2f} > {room:.2f}")
         if budget.surplus_to is not None:
             check(abs(need - room) <= tol, f"surplus {line} {t} does not carry all unspent money")
         cap = budget.topup_cap
         check(cap is None or topup.get((line, t), 0.0) <= cap + tol, f"top-up cap {line} {t}")
+
+    flows: dict[tuple[str | None, int], float] = defaultdict(float)
+    for (line, t), f in reserve_flow.items():
+        flows[data.budgets[line, t].reserve, t] += f
+    for name, reserve in data.reserves.items():
+        balance = reserve.start
+        for t in years:
+            balance += flows[name, t]
+            tol = _tolerance(balance)
+            check(balance >= -tol, f"reserve {name} {t} below zero")
+            check(reserve.cap is None or balance <= reserve.cap + tol, f"reserve {name} {t} above its cap")
 
     group_members: dict[str, list[str]] = defaultdict(list)
     for n, inst in data.instruments.items():

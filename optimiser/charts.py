@@ -26,11 +26,14 @@ PLANS = (("chosen", "label.chosen"), ("optimal", "label.optimal"))
 
 
 def _share_used(budgets: pd.DataFrame) -> dict[tuple[str, int], float | None]:
-    """Money used as a fraction of what the line may spend: available after savings, plus surplus and top-up received.
+    """Money used as a fraction of what the line may spend: available after savings, plus what it receives.
 
-    Without what it receives, a line funded by a transfer would look overspent.
+    Received: surplus, top-up and a withdrawal from its reserve. Without them, a line funded by a transfer would
+    look overspent.
     """
     had = budgets.available - budgets.savings_target + budgets.surplus_received + budgets.topup
+    if "from_reserve" in budgets.columns:  # money a line draws from its reserve is money it may spend too
+        had = had + budgets.from_reserve
     return {(r.line, int(r.year)): (r.used / h if h > 0 else None)
             for r, h in zip(budgets.itertuples(), had, strict=True)}
 

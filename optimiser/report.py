@@ -39,7 +39,9 @@ BUDGET_COLUMNS = {"line": ("col.line", None), "year": ("col.year", None), "beare
                   "committed": ("col.committed", "euro"), "topup": ("col.topup", "euro"),
                   "surplus_received": ("col.surplus_received", "euro"), "funding": ("col.funding", "euro"),
                   "used": ("col.used", "euro"),
-                  "surplus": ("col.surplus", "euro"), "slack": ("col.slack_money", "euro"),
+                  "surplus": ("col.surplus", "euro"), "reserve": ("col.reserve", None),
+                  "to_reserve": ("col.to_reserve", "euro"), "from_reserve": ("col.from_reserve", "euro"),
+                  "reserve_balance": ("col.reserve_balance", "euro"), "slack": ("col.slack_money", "euro"),
                   "shadow_price": ("col.shadow_money", "price"), "valid_down": ("col.valid_down_money", "euro"),
                   "valid_up": ("col.valid_up_money", "euro")}
 REQUIREMENT_COLUMNS = {"requirement": ("col.requirement", None), "year": ("col.year", None),
@@ -194,8 +196,10 @@ def _write_sheets(book: Book, tx: Texts, data: ProblemData, result: Result, sour
         add_council_sheet(book, data, comparison, tx)
     _summary_sheet(book, summary_rows(data, result, source, tx), tx)
     _plan_sheet(book, result, tx)
-    _frame_sheet(book, tx, "budgets", tx("note.budgets", unit=shadow_unit(result.objective_name, tx)),
-                 range_cells(result.budgets, tx), BUDGET_COLUMNS)
+    note = tx("note.budgets", unit=shadow_unit(result.objective_name, tx))
+    if data.reserves:
+        note = f"{note} {tx('note.budget_reserves')}"
+    _frame_sheet(book, tx, "budgets", note, range_cells(result.budgets, tx), BUDGET_COLUMNS)
     add_money_sheet(book, data, result, tx)
     requirements = result.requirements
     shares = requirements.kind == "aandeel" if not requirements.empty else None
@@ -271,12 +275,15 @@ BUDGET_JSON_KEYS = ("available", "savings_target", "committed", "surplus_receive
                     "slack", "shadow_price", "valid_down", "valid_up")
 """Every amount a budget line's money reconciles with: available - savings + received + topup = used + surplus
 + slack (``used`` includes committed money and top-ups this line pays for others)."""
+RESERVE_JSON_KEYS = ("reserve", "to_reserve", "from_reserve", "reserve_balance")
+"""With reserves also: + from reserve on the left, + to reserve on the right."""
 
 
 def _budgets_json(frame: pd.DataFrame, tx: Texts) -> dict[str, dict[str, dict]]:
     budgets: dict[str, dict[str, dict]] = {}
+    keys = BUDGET_JSON_KEYS + (RESERVE_JSON_KEYS if "reserve" in frame.columns else ())
     for _, row in range_cells(frame, tx).iterrows():
-        budgets.setdefault(row["line"], {})[str(row["year"])] = {key: _plain(row.get(key)) for key in BUDGET_JSON_KEYS}
+        budgets.setdefault(row["line"], {})[str(row["year"])] = {key: _plain(row.get(key)) for key in keys}
     return budgets
 
 

@@ -26,7 +26,7 @@ TOTAL = "totaal"
 
 T = TypeVar("T")
 REFERENCED_SHEET = {"budgetregel": "Budgetten", "instrument": "Instrumenten", "instrumentlijst": "Instrumenten",
-                    "doelgroep": "Doelgroepen", "scenario": "Scenario's"}
+                    "doelgroep": "Doelgroepen", "scenario": "Scenario's", "reserve": "Reserves"}
 """The sheet that lists the names a reference column may use, by the column's type."""
 
 

@@ -49,6 +49,8 @@ class Context:
     """Kind of each requirement by normalised name, from its first row on the sheet Eisen."""
     requirement_names: dict[str, str] = field(default_factory=dict)
     scenario_names: dict[str, str] = field(default_factory=dict)
+    reserves: dict[str, str] = field(default_factory=dict)
+    """Reserves (sheet Reserves): normalised name to its spelling."""
 
     def error(self, sheet: str, cell: str | None, message: str) -> None:
         """Report a problem that blocks the run."""
@@ -140,6 +142,17 @@ def budget_references_known(context: Context, row: Row) -> bool:
     """The lines a row tops up from and sends its surplus to are budget lines."""
     context.sheets.resolve(row.sheet, row, "aanvulling_uit", context.lines, "Onbekende budgetregel")
     context.sheets.resolve(row.sheet, row, "overschot_naar", context.lines, "Onbekende budgetregel")
+    context.sheets.resolve(row.sheet, row, "reserve", context.reserves, "Onbekende reserve")
+    return True
+
+
+def reserve_or_surplus(context: Context, row: Row) -> bool:
+    """Unspent money goes to a reserve or to another line, not both: which share goes where would be arbitrary."""
+    if row.resolved["reserve"] is not None and row.resolved["overschot_naar"] is not None:
+        context.error(row.sheet, row.ref("reserve"),
+                      "Een budgetregel heeft een reserve én 'overschot_naar'; niet besteed geld kan maar één kant op. "
+                      "Maak een van beide cellen leeg.")
+        return False
     return True
 
 
@@ -194,7 +207,22 @@ FUNDING_RULES = (funding_instruments_known, funding_needs_both_columns)
 
 
 BUDGET_RULES = (year_in_plan, budget_references_known, line_cannot_top_itself_up, surplus_leaves_the_line,
-                topup_cap_needs_source, usable)
+                reserve_or_surplus, topup_cap_needs_source, usable)
+
+
+def one_bearer_per_reserve(context: Context, rows: list[Row]) -> None:
+    """The lines of one reserve have one bearer: money kept aside would otherwise change hands unseen."""
+    first: dict[str, Row] = {}
+    for row in rows:
+        reserve = row.resolved.get("reserve") if row.ok else None
+        if reserve is None:
+            continue
+        seen = first.setdefault(reserve, row)
+        if seen.values["drager"] != row.values["drager"]:
+            context.error(row.sheet, row.ref("drager"),
+                          f"De reserve '{reserve}' heeft regels met drager '{seen.values['drager']}' "
+                          f"({seen.ref('drager')}) en '{row.values['drager']}'; alle regels van één reserve "
+                          "hebben dezelfde drager.")
 
 
 def every_plan_year_has_a_budget_row(context: Context, rows: list[Row], budgets: dict) -> None:

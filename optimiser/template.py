@@ -23,7 +23,7 @@ VALIDATION_ROWS = 500
 KEY_VALUE_HEADERS = ["instelling", "waarde", "eenheid", "toelichting"]
 # Columns whose values name an entry of another sheet: offer those names as a dropdown.
 REFERENCE_SOURCES = {"budgetregel": "Budgetten", "instrument": "Instrumenten", "doelgroep": "Doelgroepen",
-                     "scenario": "Scenario's"}
+                     "scenario": "Scenario's", "reserve": "Reserves"}
 
 
 def build_workbook(content: dict[str, list[dict]] | None = None) -> Workbook:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from models.data import BudgetYear, GroupYear, Instrument, ProblemData, Requirement, Scenario, Settings
+from models.data import BudgetYear, GroupYear, Instrument, ProblemData, Requirement, Reserve, Scenario, Settings
 from optimiser.problems import InputError, Problem, capped
 from optimiser.reader import read_file, read_workbook
 from optimiser.rows import TOTAL, Row, Sheets, keyed, record
@@ -41,6 +41,7 @@ from optimiser.rules import (
     every_plan_year_has_a_group_row,
     no_cycle_between_lines,
     not_empty,
+    one_bearer_per_reserve,
     one_row_per_requirement_year,
     passes,
 )
@@ -78,6 +79,7 @@ def _validated(content: bytes, name: str) -> tuple[ProblemData | None, list[Prob
     context = Context(Sheets(read, problems))
     settings, refs = _settings(context)
     context.years = settings.years if settings else ()
+    reserves = _reserves(context)
     budgets = _budgets(context)
     groups = _groups(context)
     _instruments(context)
@@ -93,7 +95,8 @@ def _validated(content: bytes, name: str) -> tuple[ProblemData | None, list[Prob
     if _errors(problems) or settings is None:
         return None, problems
     data = ProblemData(settings=settings, instruments=context.instruments, budgets=budgets, groups=groups,
-                       requirements=requirements, scenarios=scenarios, chosen_plan=chosen, **tables)
+                       requirements=requirements, scenarios=scenarios, chosen_plan=chosen, reserves=reserves,
+                       **tables)
     for rule in PROBLEM_RULES:
         rule(context, data)
     if not _errors(problems):
@@ -137,11 +140,26 @@ def _budgets(context: Context) -> dict[tuple[str, int], BudgetYear]:
             line, year = row.resolved["budgetregel"], row.values["jaar"]
             budgets[line, year] = record(BudgetYear, sheet, row.values, line=line,
                                          topup_from=row.resolved["aanvulling_uit"],
-                                         surplus_to=row.resolved["overschot_naar"])
+                                         surplus_to=row.resolved["overschot_naar"],
+                                         reserve=row.resolved["reserve"])
+    one_bearer_per_reserve(context, rows)
     every_plan_year_has_a_budget_row(context, rows, budgets)
     no_cycle_between_lines(context, rows)
     not_empty(context, sheet, rows, "budgetregels")
     return budgets
+
+
+def _reserves(context: Context) -> dict[str, Reserve]:
+    """Reserves by name; read before the budget lines that name them."""
+    sheet = "Reserves"
+    reserves = {}
+    for row in context.sheets.unique(sheet, [r for r in context.sheets.table(sheet) if r.values["reserve"]],
+                                     ("reserve",)):
+        name = row.values["reserve"]
+        context.reserves[normalise(name)] = name
+        if row.ok:
+            reserves[name] = record(Reserve, sheet, row.values)
+    return reserves
 
 
 def _funding(context: Context, budgets: dict[tuple[str, int], BudgetYear]) -> dict[tuple[str, int], BudgetYear]:

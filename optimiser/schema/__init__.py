@@ -24,7 +24,7 @@ from functools import cache, lru_cache
 from importlib import resources
 
 KEY_VALUE = "sleutel-waarde"
-REFERENCE_TYPES = frozenset({"budgetregel", "instrument", "doelgroep", "scenario", "instrumentlijst"})
+REFERENCE_TYPES = frozenset({"budgetregel", "instrument", "doelgroep", "scenario", "instrumentlijst", "reserve"})
 """Column types whose values name entries of another sheet."""
 
 
