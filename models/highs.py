@@ -18,6 +18,7 @@ import math
 import os
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -385,6 +386,25 @@ class HighsModel:
         status = self.highs.writeModel(str(path))
         if status == highspy.HighsStatus.kError:
             raise OSError(f"HiGHS could not write the model to {path}")
+
+    @contextmanager
+    def options_set(self, **values):
+        """HiGHS options (by their HiGHS names) set within the block, restored after it."""
+        saved = {name: self.highs.getOptionValue(name)[1] for name in values}
+        for name, value in values.items():
+            self.highs.setOptionValue(name, value)
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                self.highs.setOptionValue(name, value)
+
+    def start_from(self, x: np.ndarray) -> None:
+        """Offer column values ``x`` as the next MIP solve's starting plan (HiGHS ignores it when infeasible)."""
+        start = highspy.HighsSolution()
+        start.col_value = np.asarray(x, dtype=float).tolist()
+        start.value_valid = True
+        self.highs.setSolution(start)
 
     # -- solving -----------------------------------------------------------------
     def solve(self, time_limit: float | None, prices: bool = False, warm: bool = True) -> Solution:
