@@ -18,6 +18,7 @@ import math
 import os
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,7 +143,9 @@ class CompiledModel:
     def measure(self, name: str, x: np.ndarray) -> float:
         """The value of a compiled measure at the column values ``x``."""
         vector, offset = self.measures[name]
-        return float(vector @ x + offset)
+        # an elementwise product and sum, not ``vector @ x``: OpenBLAS's threaded dot took 16 ms on 43,000
+        # columns next to HiGHS's thread pool (0.06 ms this way), 7 measures per result
+        return float(np.add.reduce(vector * x) + offset)
 
     def recompile_measures(self, measures: dict[str, object], walker: LinearRepnVisitor | None = None) -> None:
         """Compile the measures (again, after parameters in them changed: a cost, committed money)."""
@@ -268,6 +271,9 @@ class HighsModel:
             lp.integrality_ = [highspy.HighsVarType.kInteger if k else highspy.HighsVarType.kContinuous
                                for k in compiled.integer]
         self.highs.passModel(lp)
+        # the compiled rows' and columns' bounds as HiGHS holds them now, kept here so reading them costs no call
+        self._row_lower, self._row_upper = _as_highs(compiled.row_lower), _as_highs(compiled.row_upper)
+        self._col_lower, self._col_upper = _as_highs(compiled.col_lower), _as_highs(compiled.col_upper)
         self.integer = compiled.integer.copy()
         self.sense = MAXIMIZE
 
@@ -283,16 +289,25 @@ class HighsModel:
 
     def set_row_bounds(self, row: int, lower: float, upper: float) -> None:
         """New bounds of one row."""
-        self.highs.changeRowBounds(row, _finite(lower, -INF), _finite(upper, INF))
+        lower, upper = _finite(lower, -INF), _finite(upper, INF)
+        self.highs.changeRowBounds(row, lower, upper)
+        if row < len(self._row_lower):
+            self._row_lower[row], self._row_upper[row] = _as_highs_one(lower), _as_highs_one(upper)
 
     def set_col_bounds(self, col: int, lower: float | None, upper: float | None) -> None:
         """New bounds of one column (``None``: unbounded)."""
-        self.highs.changeColBounds(col, _finite(lower, -INF), _finite(upper, INF))
+        lower, upper = _finite(lower, -INF), _finite(upper, INF)
+        self.highs.changeColBounds(col, lower, upper)
+        if col < len(self._col_lower):
+            self._col_lower[col], self._col_upper[col] = _as_highs_one(lower), _as_highs_one(upper)
 
     def set_col_bounds_all(self, lower: np.ndarray, upper: np.ndarray) -> None:
         """New bounds of the first ``len(lower)`` columns at once."""
         n = len(lower)
-        self.highs.changeColsBounds(n, np.arange(n, dtype=np.int32), np.maximum(lower, -INF), np.minimum(upper, INF))
+        lower, upper = np.maximum(lower, -INF), np.minimum(upper, INF)
+        self.highs.changeColsBounds(n, np.arange(n, dtype=np.int32), lower, upper)
+        kept = min(n, len(self._col_lower))
+        self._col_lower[:kept], self._col_upper[:kept] = _as_highs(lower[:kept]), _as_highs(upper[:kept])
 
     def set_coefficient(self, row: int, col: int, value: float) -> None:
         """One matrix entry (a new entry where there was none; 0 removes one)."""
@@ -347,18 +362,14 @@ class HighsModel:
             self.highs.deleteCols(count, np.arange(first, first + count, dtype=np.int32))
 
     def row_bounds(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Current lower and upper bounds of the given rows (as changed in place since the build)."""
-        if not len(rows):
-            return np.zeros(0), np.zeros(0)
-        _, _, lower, upper, _ = self.highs.getRows(len(rows), np.asarray(rows, dtype=np.int32))
-        return np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+        """Current lower and upper bounds of the given compiled rows (as changed in place since the build)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return self._row_lower[rows], self._row_upper[rows]
 
     def col_bounds(self, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Current lower and upper bounds of the given columns."""
-        if not len(cols):
-            return np.zeros(0), np.zeros(0)
-        _, _, _, lower, upper, _ = self.highs.getCols(len(cols), np.asarray(cols, dtype=np.int32))
-        return np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+        """Current lower and upper bounds of the given compiled columns."""
+        cols = np.asarray(cols, dtype=np.int64)
+        return self._col_lower[cols], self._col_upper[cols]
 
     @property
     def is_mip(self) -> bool:
@@ -375,6 +386,25 @@ class HighsModel:
         status = self.highs.writeModel(str(path))
         if status == highspy.HighsStatus.kError:
             raise OSError(f"HiGHS could not write the model to {path}")
+
+    @contextmanager
+    def options_set(self, **values):
+        """HiGHS options (by their HiGHS names) set within the block, restored after it."""
+        saved = {name: self.highs.getOptionValue(name)[1] for name in values}
+        for name, value in values.items():
+            self.highs.setOptionValue(name, value)
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                self.highs.setOptionValue(name, value)
+
+    def start_from(self, x: np.ndarray) -> None:
+        """Offer column values ``x`` as the next MIP solve's starting plan (HiGHS ignores it when infeasible)."""
+        start = highspy.HighsSolution()
+        start.col_value = np.asarray(x, dtype=float).tolist()
+        start.value_valid = True
+        self.highs.setSolution(start)
 
     # -- solving -----------------------------------------------------------------
     def solve(self, time_limit: float | None, prices: bool = False, warm: bool = True) -> Solution:
@@ -461,6 +491,21 @@ IIS_SIDES = {int(highspy.IisBoundStatus.kIisBoundStatusLower): ("lower",),
 def _sides(indices, bounds) -> list[tuple[int, str]]:
     """``(index, side)`` for each bound an IIS holds (a free or dropped bound is not part of the conflict)."""
     return [(int(k), side) for k, b in zip(indices, bounds, strict=True) for side in IIS_SIDES.get(int(b), ())]
+
+
+def _as_highs(values):
+    """Bounds as HiGHS stores them: from its infinite bound (1e20) on, infinite."""
+    values = np.asarray(values, dtype=float)
+    return np.where(np.abs(values) >= INFINITE_BOUND, np.copysign(np.inf, values), values)
+
+
+def _as_highs_one(value: float) -> float:
+    """One bound as HiGHS stores it (see :func:`_as_highs`)."""
+    return math.copysign(math.inf, value) if abs(value) >= INFINITE_BOUND else value
+
+
+INFINITE_BOUND = 1e20
+"""HiGHS's option ``infinite_bound``: bounds of this size and above count as infinite."""
 
 
 def _status(model_status) -> str:
