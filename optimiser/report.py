@@ -56,6 +56,16 @@ GROUP_COLUMNS = {"group": ("col.group", None), "year": ("col.year", None), "unit
 
 
 RANGES = ("valid_down", "valid_up")
+APPENDICES = ("sheet.money_lines", "sheet.answer", "sheet.why", "sheet.audit")
+"""Detail sheets a controller opens but a council does not print: written hidden (issue 11, at most 12 pages)."""
+
+
+def appendices(result: Result, audit: dict | None, analysis, tx: Texts) -> set[str]:
+    """The names of the appendix sheets this result will have."""
+    present = {"sheet.money_lines": result.has_plan, "sheet.answer": analysis is not None and analysis.rows is not None,
+               "sheet.audit": bool(audit)}
+    present["sheet.why"] = present["sheet.answer"]
+    return {tx(key) for key in APPENDICES if present[key]}
 
 
 def range_cells(frame: pd.DataFrame, tx: Texts = DUTCH) -> pd.DataFrame:
@@ -190,9 +200,14 @@ def _write_sheets(book: Book, tx: Texts, data: ProblemData, result: Result, sour
 
     ... then the comparison, the what-ifs (``analysis``), remarks and audit.
     """
+    book.appendices = appendices(result, audit, analysis, tx)
     if comparison is not None:
         add_council_sheet(book, data, comparison, tx)
-    _summary_sheet(book, summary_rows(data, result, source, tx), tx)
+    rows = summary_rows(data, result, source, tx)
+    if book.appendices:
+        hidden = [name for name in (tx(key) for key in APPENDICES) if name in book.appendices]
+        rows.append([tx("summary.appendices"), tx("note.appendices", sheets=", ".join(hidden)), None])
+    _summary_sheet(book, rows, tx)
     _plan_sheet(book, result, tx)
     _frame_sheet(book, tx, "budgets", tx("note.budgets", unit=shadow_unit(result.objective_name, tx)),
                  range_cells(result.budgets, tx), BUDGET_COLUMNS)

@@ -130,6 +130,8 @@ class Book:
         self._lines: dict[str, dict[int, int]] = {}
         self._widths: dict[str, list[float]] = {}
         self._tabled: set[str] = set()
+        self.appendices: set[str] = set()
+        """Names of detail sheets written hidden: kept in the file, left out of the printed report."""
 
     def __enter__(self) -> Book:
         return self
@@ -142,8 +144,15 @@ class Book:
                 self.workbook.close()
 
     def sheet(self, name: str) -> Worksheet:
-        """A new sheet after the others, set up for printing."""
+        """A new sheet after the others, set up for printing; hidden if it is one of :attr:`appendices`.
+
+        Excel and LibreOffice print every visible sheet, each from a new
+        page, so a technical appendix is hidden to keep the printed report
+        short.
+        """
         ws = self.workbook.add_worksheet(name)
+        if name in self.appendices:
+            ws.hide()
         ws.set_landscape()
         ws.set_paper(A4)
         ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)

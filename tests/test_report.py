@@ -268,3 +268,22 @@ def test_amounts_are_rounded_as_a_council_text_rounds(amount, nl, en):
 def test_percentages_are_written_as_percentages():
     assert Texts("nl").percent(0.0002, 2) == "0,02%"
     assert Texts("en").percent(0.061) == "6.1%"
+
+
+def _printed_pages(path) -> int:
+    """Pages the workbook prints: each visible sheet starts a page and is fitted to its own height in pages."""
+    workbook = openpyxl.load_workbook(path)
+    return sum(ws.page_setup.fitToHeight or 1 for ws in workbook.worksheets if ws.sheet_state == "visible")
+
+
+def test_the_example_run_prints_in_twelve_pages_with_the_appendices_hidden_and_named(tmp_path):
+    """The run the README shows prints in at most 12 pages; the detail sheets stay in the file, hidden and named."""
+    target = tmp_path / "r.xlsx"
+    assert main(["run", str(EXAMPLE), "-o", str(target)]) == EXIT_OK
+    workbook = openpyxl.load_workbook(target)
+    hidden = [ws.title for ws in workbook.worksheets if ws.sheet_state == "hidden"]
+    assert hidden == ["Geld per regel", "Grafiekdata", "Antwoordrapport", "Waarom", "Verantwoording"]
+    assert workbook["Antwoordrapport"].max_row > 100  # hidden, not emptied
+    summary = {row[0]: row[1] for row in workbook["Samenvatting"].iter_rows(min_row=5, values_only=True)}
+    assert "Geld per regel, Antwoordrapport, Waarom, Verantwoording" in summary["Bijlagen"]
+    assert _printed_pages(target) <= 12
