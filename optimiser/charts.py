@@ -114,9 +114,11 @@ def add_chart_sheets(book: Book, data: ProblemData, comparison: Comparison, tx: 
     units = list(dict.fromkeys(volumes.unit))
     for unit in units:
         rows = volumes[volumes.unit == unit]
-        per_name = {name: {plan: {int(r.year): float(getattr(r, f"{plan}_volume"))
-                                  for r in rows[rows.instrument == name].itertuples()} for plan, _ in PLANS}
-                    for name in dict.fromkeys(rows.instrument)}
+        per_name = {name: {plan: {} for plan, _ in PLANS} for name in dict.fromkeys(rows.instrument)}
+        for name, year, chosen, optimal in zip(rows.instrument, rows.year, rows.chosen_volume, rows.optimal_volume,
+                                               strict=True):
+            per_name[name]["chosen"][int(year)] = float(chosen)
+            per_name[name]["optimal"][int(year)] = float(optimal)
         size = {n: sum(sum(v.values()) for v in plans.values()) for n, plans in per_name.items()}
         names, rest = _largest(list(per_name), size)
         values = {name: per_name[name] for name in names}
