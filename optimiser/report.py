@@ -231,7 +231,7 @@ def _write_sheets(book: Book, tx: Texts, data: ProblemData, result: Result, sour
     if audit:
         ws = book.sheet(tx("sheet.audit"))
         headers = [tx("col.item"), tx("col.value")]
-        rows = [[_audit_label(label, tx), _plain(value, tx)] for label, value in audit.items()]
+        rows = [[_audit_label(label, tx), _audit_value(label, value, tx)] for label, value in audit.items()]
         top = book.heading(ws, tx("title.audit"), tx("note.audit"), table_widths(headers, rows))
         book.table(ws, top, headers, rows)
 
@@ -268,6 +268,16 @@ def _audit_label(label: str, tx: Texts) -> str:
     if label.startswith("Versie "):
         return tx("audit.version", package=label.removeprefix("Versie "))
     return tx.get(f"audit.{label}", label)
+
+
+AUDIT_FRACTIONS = ("MIP-gap gevraagd",)
+"""Audit facts that are fractions: written as a percentage to their last digit (1e-9 as 0,0000001%)."""
+
+
+def _audit_value(label: str, value: object, tx: Texts) -> object:
+    if label in AUDIT_FRACTIONS and isinstance(value, float):
+        return tx.percent(value, 12)
+    return _plain(value, tx)
 
 
 def infeasibility_rows(result: Result) -> list[dict]:

@@ -288,6 +288,16 @@ def test_the_example_run_prints_in_twelve_pages_with_the_appendices_hidden_and_n
     summary = {row[0]: row[1] for row in workbook["Samenvatting"].iter_rows(min_row=5, values_only=True)}
     assert "Geld per regel, Antwoordrapport, Waarom, Verantwoording" in summary["Bijlagen"]
     assert _printed_pages(target) <= 12
+    audit = {row[0]: row[1] for row in workbook["Verantwoording"].iter_rows(min_row=5, values_only=True)}
+    assert audit["MIP-gap gevraagd"] == "0,0000001%"  # the default 1e-9, readable
+
+
+def test_an_english_run_prints_its_own_lines_in_english(tmp_path, capsys):
+    assert main(["run", str(EXAMPLE), "-o", str(tmp_path / "r.xlsx"), "--taal", "en"]) == EXIT_OK
+    printed = capsys.readouterr().out
+    assert "Objective (participatie): 2,337.84" in printed
+    assert f"Result written: {tmp_path / 'r.xlsx'}" in printed
+    assert "Resultaat geschreven" not in printed and "Doelstelling" not in printed
 
 
 def test_a_chart_draws_the_eight_largest_on_their_own_and_the_rest_as_one_overige_line(tmp_path):
