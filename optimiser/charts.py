@@ -3,7 +3,9 @@
 One line chart per unit of volume (FTE, plekken, trajecten: a unit is data),
 one of participation per year and one of the money used as a share of what
 each budget line had. Every instrument and budget line keeps one colour:
-solid for the optimal plan, dashed for the chosen one. The figures behind
+solid for the optimal plan, dashed for the chosen one; beyond eight, the
+largest are drawn on their own and the rest as one "Overige" line, so a
+large model stays readable and within Excel's 255 series. The figures behind
 the charts are formatted, titled tables on a hidden helper sheet.
 """
 
@@ -23,19 +25,42 @@ CHART_WIDTH, CHART_HEIGHT, GAP = 500, 300, 12
 COLUMN_PIXELS, ROW_PIXELS = 64, 20
 """Excel's default column width and row height in pixels, to place charts and set the print area."""
 PLANS = (("chosen", "label.chosen"), ("optimal", "label.optimal"))
+MAX_NAMES = 8
+"""Instruments or budget lines a chart draws on their own; the others are one 'overige' line (two series each)."""
+OTHERS_COLOUR = "#404040"
+LEGEND_PAIRS = 4
+"""Up to this many names the legend has both plans' entries; beyond it only the optimal plan's."""
 
 
-def _share_used(budgets: pd.DataFrame) -> dict[tuple[str, int], float | None]:
-    """Money used as a fraction of what the line may spend: available after savings, plus what it receives.
+def _money_had_used(budgets: pd.DataFrame) -> dict[tuple[str, int], tuple[float, float]]:
+    """What each line may spend and what it used, per year.
 
-    Received: surplus, top-up and a withdrawal from its reserve. Without them, a line funded by a transfer would
-    look overspent.
+    May spend: available after savings, plus surplus and top-up received and
+    a withdrawal from its reserve; without what it receives, a line funded by
+    a transfer would look overspent.
     """
     had = budgets.available - budgets.savings_target + budgets.surplus_received + budgets.topup
     if "from_reserve" in budgets.columns:  # money a line draws from its reserve is money it may spend too
         had = had + budgets.from_reserve
-    return {(r.line, int(r.year)): (r.used / h if h > 0 else None)
-            for r, h in zip(budgets.itertuples(), had, strict=True)}
+    return {(r.line, int(r.year)): (float(h), float(r.used)) for r, h in zip(budgets.itertuples(), had, strict=True)}
+
+
+def _share(pairs: list[tuple[float, float]]) -> float | None:
+    """Money used as a fraction of what the lines together may spend; none when they may spend nothing."""
+    had = sum(h for h, _ in pairs)
+    return sum(u for _, u in pairs) / had if had > 0 else None
+
+
+def _largest(names: list[str], size: dict[str, float]) -> tuple[list[str], list[str]]:
+    """The names drawn on their own (the largest first, in their own order) and the rest, drawn together.
+
+    At most :data:`MAX_NAMES` lines keep a chart readable and far below
+    Excel's 255 series; when one name is left over it is drawn itself.
+    """
+    if len(names) <= MAX_NAMES + 1:
+        return names, []
+    keep = set(sorted(names, key=lambda n: -size[n])[:MAX_NAMES])
+    return [n for n in names if n in keep], [n for n in names if n not in keep]
 
 
 def _series_table(book: Book, ws, top: int, title: str, years: list[int], names: list[str],
@@ -49,12 +74,15 @@ def _series_table(book: Book, ws, top: int, title: str, years: list[int], names:
 
 
 def _line_chart(book: Book, data_sheet: str, header: int, end: int, names: list[str], title: str,
-                axis: str, number_format: str, tx: Texts):
-    """A line chart of a series table: one colour per name, the optimal plan solid and the chosen plan dashed."""
+                axis: str, number_format: str, tx: Texts, others: str | None = None):
+    """A line chart of a series table: one colour per name, the optimal plan solid and the chosen plan dashed.
+
+    The name ``others`` (the rest together) is drawn in dark grey.
+    """
     chart = book.workbook.add_chart({"type": "line"})
     column = 1
-    for k, _name in enumerate(names):
-        colour = PALETTE[k % len(PALETTE)]
+    for k, name in enumerate(names):
+        colour = OTHERS_COLOUR if name == others else PALETTE[k % len(PALETTE)]
         for plan, _ in PLANS:
             line = {"color": colour, "width": 2.25} if plan == "optimal" else {"color": colour, "width": 1.5,
                                                                                  "dash_type": "dash"}
@@ -67,7 +95,10 @@ def _line_chart(book: Book, data_sheet: str, header: int, end: int, names: list[
     chart.set_x_axis({"name": tx("chart.year"), "num_format": "@"})
     chart.set_y_axis({"name": axis, "num_format": number_format, "min": 0,
                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
-    chart.set_legend({"position": "bottom", "font": {"size": 8}})
+    legend = {"position": "bottom", "font": {"size": 8}}
+    if len(names) > LEGEND_PAIRS:  # a legend entry per name only; the sheet's title says dashed is the chosen plan
+        legend["delete_series"] = list(range(0, 2 * len(names), 2))
+    chart.set_legend(legend)
     chart.set_size({"width": CHART_WIDTH, "height": CHART_HEIGHT})
     return chart
 
@@ -85,13 +116,23 @@ def add_chart_sheets(book: Book, data: ProblemData, comparison: Comparison, tx: 
     top = 0
     units = list(dict.fromkeys(volumes.unit))
     for unit in units:
-        names = list(dict.fromkeys(volumes[volumes.unit == unit].instrument))
-        values = {name: {plan: {int(r.year): float(getattr(r, f"{plan}_volume"))
-                                for r in volumes[volumes.instrument == name].itertuples()} for plan, _ in PLANS}
-                  for name in names}
+        rows = volumes[volumes.unit == unit]
+        per_name = {name: {plan: {} for plan, _ in PLANS} for name in dict.fromkeys(rows.instrument)}
+        for name, year, chosen, optimal in zip(rows.instrument, rows.year, rows.chosen_volume, rows.optimal_volume,
+                                               strict=True):
+            per_name[name]["chosen"][int(year)] = float(chosen)
+            per_name[name]["optimal"][int(year)] = float(optimal)
+        size = {n: sum(sum(v.values()) for v in plans.values()) for n, plans in per_name.items()}
+        names, rest = _largest(list(per_name), size)
+        values = {name: per_name[name] for name in names}
+        others = tx("series.others", count=len(rest)) if rest else None
+        if rest:
+            values[others] = {plan: {t: sum(per_name[n][plan].get(t, 0.0) for n in rest) for t in years}
+                              for plan, _ in PLANS}
+            names = names + [others]
         title = tx("chart.volume", unit=unit)
         header, end = _series_table(book, data_ws, top, title, years, names, values, formats.number, tx)
-        charts.append(_line_chart(book, data_name, header, end, names, title, unit, formats.whole, tx))
+        charts.append(_line_chart(book, data_name, header, end, names, title, unit, formats.whole, tx, others))
         top = end + 2
     persons_name = tx("col.persons")
     persons = {persons_name: {plan: {int(t): float(v) for t, v in volumes.groupby("year")[f"{plan}_persons"].sum()
@@ -101,13 +142,21 @@ def add_chart_sheets(book: Book, data: ProblemData, comparison: Comparison, tx: 
     charts.append(_line_chart(book, data_name, header, end, [persons_name], title, tx("chart.persons_axis"),
                               formats.whole, tx))
     top = end + 2
-    shares = {"chosen": _share_used(comparison.chosen.budgets), "optimal": _share_used(comparison.optimum.budgets)}
+    money = {"chosen": _money_had_used(comparison.chosen.budgets),
+             "optimal": _money_had_used(comparison.optimum.budgets)}
     lines = list(dict.fromkeys(line for line, _ in data.budgets))
-    money = {line: {plan: {t: shares[plan].get((line, t)) for t in years} for plan, _ in PLANS} for line in lines}
+    size = {line: sum(money["optimal"].get((line, t), (0.0, 0.0))[0] for t in years) for line in lines}
+    names, rest = _largest(lines, size)
+    groups = {line: [line] for line in names}
+    others = tx("series.others", count=len(rest)) if rest else None
+    if rest:
+        groups[others] = rest
+    shares = {name: {plan: {t: _share([money[plan][line, t] for line in group if (line, t) in money[plan]])
+                            for t in years} for plan, _ in PLANS} for name, group in groups.items()}
     title = tx("chart.money")
-    header, end = _series_table(book, data_ws, top, title, years, lines, money, formats.percent, tx)
-    charts.append(_line_chart(book, data_name, header, end, lines, title, tx("chart.share"),
-                              formats.percent.replace("0.0%", "0%"), tx))
+    header, end = _series_table(book, data_ws, top, title, years, list(groups), shares, formats.percent, tx)
+    charts.append(_line_chart(book, data_name, header, end, list(groups), title, tx("chart.share"),
+                              formats.percent.replace("0.0%", "0%"), tx, others))
     _place(book, charts_ws, charts, tx)
 
 

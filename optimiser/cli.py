@@ -272,17 +272,17 @@ def _run(args) -> int:
         if not result.conflict.empty:
             print("  " + conflict_text(conflict_rows(result), tx))
         if result.has_plan:
-            print(say.OBJECTIVE.format(name=result.objective_name, value=tx.number(result.objective_value, 2)))
+            print(tx("cli.objective", name=result.objective_name, value=tx.number(result.objective_value, 2)))
             if result.scenario:
-                print(say.SCENARIO.format(name=result.scenario))
+                print(tx("cli.scenario", name=result.scenario))
         if outcome.comparison is not None:
             for line in summary_text(outcome.data, outcome.comparison, tx):
                 print(line)
         for line in batch_lines(outcome.analysis, tx):
             print(line)
         if args.write_model:
-            print(say.MODEL_WRITTEN.format(path=args.write_model))
-        print(say.RESULT_WRITTEN.format(path=target))
+            print(tx("cli.model_written", path=args.write_model))
+        print(tx("cli.result_written", path=target))
     return EXIT_OK if outcome.has_plan_to_show else EXIT_NO_PLAN
 
 

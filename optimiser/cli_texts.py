@@ -73,10 +73,8 @@ ERRORS_FOUND = "{count} fout(en) gevonden in '{name}'."
 INPUT_ERRORS = "{count} fout(en) in de invoer."
 CHECK_OK = ("'{name}' is in orde: {instruments} instrumenten, {lines} budgetregels, {years} jaren ({first}-{last}), "
             "{requirements} eisen.")
-OBJECTIVE = "Doelstelling ({name}): {value}"
-SCENARIO = "Scenario: {name}"
-MODEL_WRITTEN = "Model geschreven: {path}"
-RESULT_WRITTEN = "Resultaat geschreven: {path}"
+# The lines reporting a run's outcome (objective, scenario, files written) follow the run's language
+# (``--taal``) and are in optimiser/texts.csv as cli.objective, cli.scenario, cli.model_written, cli.result_written.
 
 ARGPARSE: list[tuple[re.Pattern, str]] = [(re.compile(pattern), dutch) for pattern, dutch in (
     (r"^the following arguments are required: (.*)$", r"deze argumenten ontbreken: \1"),

@@ -97,12 +97,11 @@ def same_money_lines(f: CouncilFigures, tx: Texts = DUTCH) -> list[str]:
     """*Voor hetzelfde geld* and *binnen dezelfde budgetten*, as true statements; never a negative 'meer'.
 
     An overspent budget is named first: the chosen plan's money is then more than the budgets allow.
-    An overspent budget's shortfall is to the euro, as the broken rules are named; other amounts are rounded
-    as the rest of the text rounds them.
+    Every amount is rounded as the rest of the text rounds it (the sheets have them to the euro).
     """
     lines = []
     if f.over_budget:
-        items = "; ".join(tx("council.over_budget_item", line=line, year=year, shortfall=tx.euros(short))
+        items = "; ".join(tx("council.over_budget_item", line=line, year=year, shortfall=tx.amount(short))
                           for line, year, short in f.over_budget)
         lines.append(tx("council.over_budget", items=items))
     extra = f.extra_person_years
@@ -132,7 +131,7 @@ def breaches(comparison: Comparison, tx: Texts = DUTCH) -> tuple[list[str], int]
         return abs(row["shortfall"]) / max(abs(row["bound"]), 1e-9)
 
     large = sorted((r for r in rows if size(r) > BREACH_TOLERANCE), key=size, reverse=True)
-    return [violation_text(r, tx) for r in large[:MOST_BREACHES]], len(rows)
+    return [violation_text(r, tx, rounded=True) for r in large[:MOST_BREACHES]], len(rows)
 
 
 def _more_or_less(tx: Texts, difference: float) -> str:

@@ -58,6 +58,16 @@ GROUP_COLUMNS = {"group": ("col.group", None), "year": ("col.year", None), "unit
 
 
 RANGES = ("valid_down", "valid_up")
+APPENDICES = ("sheet.money_lines", "sheet.answer", "sheet.why", "sheet.audit")
+"""Detail sheets a controller opens but a council does not print: written hidden (issue 11, at most 12 pages)."""
+
+
+def appendices(result: Result, audit: dict | None, analysis, tx: Texts) -> set[str]:
+    """The names of the appendix sheets this result will have."""
+    present = {"sheet.money_lines": result.has_plan, "sheet.answer": analysis is not None and analysis.rows is not None,
+               "sheet.audit": bool(audit)}
+    present["sheet.why"] = present["sheet.answer"]
+    return {tx(key) for key in APPENDICES if present[key]}
 
 
 def range_cells(frame: pd.DataFrame, tx: Texts = DUTCH) -> pd.DataFrame:
@@ -192,9 +202,14 @@ def _write_sheets(book: Book, tx: Texts, data: ProblemData, result: Result, sour
 
     ... then the comparison, the what-ifs (``analysis``), remarks and audit.
     """
+    book.appendices = appendices(result, audit, analysis, tx)
     if comparison is not None:
         add_council_sheet(book, data, comparison, tx)
-    _summary_sheet(book, summary_rows(data, result, source, tx), tx)
+    rows = summary_rows(data, result, source, tx)
+    if book.appendices:
+        hidden = [name for name in (tx(key) for key in APPENDICES) if name in book.appendices]
+        rows.append([tx("summary.appendices"), tx("note.appendices", sheets=", ".join(hidden)), None])
+    _summary_sheet(book, rows, tx)
     _plan_sheet(book, result, tx)
     note = tx("note.budgets", unit=shadow_unit(result.objective_name, tx))
     if data.reserves:
@@ -220,7 +235,7 @@ def _write_sheets(book: Book, tx: Texts, data: ProblemData, result: Result, sour
     if audit:
         ws = book.sheet(tx("sheet.audit"))
         headers = [tx("col.item"), tx("col.value")]
-        rows = [[_audit_label(label, tx), _plain(value, tx)] for label, value in audit.items()]
+        rows = [[_audit_label(label, tx), _audit_value(label, value, tx)] for label, value in audit.items()]
         top = book.heading(ws, tx("title.audit"), tx("note.audit"), table_widths(headers, rows))
         book.table(ws, top, headers, rows)
 
@@ -257,6 +272,16 @@ def _audit_label(label: str, tx: Texts) -> str:
     if label.startswith("Versie "):
         return tx("audit.version", package=label.removeprefix("Versie "))
     return tx.get(f"audit.{label}", label)
+
+
+AUDIT_FRACTIONS = ("MIP-gap gevraagd",)
+"""Audit facts that are fractions: written as a percentage to their last digit (1e-9 as 0,0000001%)."""
+
+
+def _audit_value(label: str, value: object, tx: Texts) -> object:
+    if label in AUDIT_FRACTIONS and isinstance(value, float):
+        return tx.percent(value, 12)
+    return _plain(value, tx)
 
 
 def infeasibility_rows(result: Result) -> list[dict]:

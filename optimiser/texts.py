@@ -199,13 +199,17 @@ def conflict_rule(row: dict, tx: Texts = DUTCH) -> str:
               year=_year(row["year"], tx) if row["year"] is not None else "", side=side).replace("  ", " ")
 
 
-def violation_text(row: dict, tx: Texts = DUTCH) -> str:
-    """One sentence for a rule a given plan breaks, e.g. 'Beschut werk 2023: 29 fte, eis 31 fte: ...'."""
+def violation_text(row: dict, tx: Texts = DUTCH, rounded: bool = False) -> str:
+    """One sentence for a rule a given plan breaks, e.g. 'Beschut werk 2023: 29 fte, eis 31 fte: ...'.
+
+    Money is to the euro, or ``rounded`` as a council text rounds it (€ 59.000).
+    """
     kind, name, unit = row["kind"], row["name"], row["unit"]
     year = _year(row["year"], tx)
     if kind == "budget":
-        return tx("violation.budget", name=name, year=year, value=tx.euros(row["value"]),
-                  bound=tx.euros(row["bound"]), shortfall=tx.euros(row["shortfall"]))
+        money = tx.amount if rounded else tx.euros
+        return tx("violation.budget", name=name, year=year, value=money(row["value"]),
+                  bound=money(row["bound"]), shortfall=money(row["shortfall"]))
     if kind == "min_instroom" and row["bound"] == 0:
         return tx("violation.negative_inflow", name=name, year=year, shortfall=_shown(row["shortfall"], unit, tx))
     if kind == "max_verandering":

@@ -15,6 +15,7 @@ Rows and columns in :class:`Book` are 0-based, as in XlsxWriter.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import numbers
 import os
@@ -86,12 +87,20 @@ def column_widths(headers: list[str], rows: list[list[object]], widest: int = 60
     column of short numbers.
     """
     widths = []
+    columns = list(itertools.zip_longest(*rows))  # one pass over the rows, not one per column
     for c, header in enumerate(headers):
         header = str(header)
         needed = max(math.ceil(len(header) / header_lines), max(map(len, header.split() or [""])))
-        longest = max([needed] + [len(_shown(r[c])) for r in rows if c < len(r)])
+        longest = max(needed, _longest(columns[c]) if c < len(columns) else 0)
         widths.append(min(max(longest + 2, 8), widest))
     return widths
+
+
+def _longest(values: tuple) -> int:
+    """Characters of the longest value shown; of the numbers only the largest and smallest can be longest."""
+    floats = [v for v in values if type(v) is float and v == v]  # v == v leaves NaN out
+    others = max((len(_shown(v)) for v in values if type(v) is not float), default=0)
+    return max(others, len(_shown(max(floats))), len(_shown(min(floats)))) if floats else others
 
 
 def table_widths(headers: list[str], rows: list[list[object]]) -> list[int]:
@@ -130,6 +139,8 @@ class Book:
         self._lines: dict[str, dict[int, int]] = {}
         self._widths: dict[str, list[float]] = {}
         self._tabled: set[str] = set()
+        self.appendices: set[str] = set()
+        """Names of detail sheets written hidden: kept in the file, left out of the printed report."""
 
     def __enter__(self) -> Book:
         return self
@@ -142,8 +153,15 @@ class Book:
                 self.workbook.close()
 
     def sheet(self, name: str) -> Worksheet:
-        """A new sheet after the others, set up for printing."""
+        """A new sheet after the others, set up for printing; hidden if it is one of :attr:`appendices`.
+
+        Excel and LibreOffice print every visible sheet, each from a new
+        page, so a technical appendix is hidden to keep the printed report
+        short.
+        """
         ws = self.workbook.add_worksheet(name)
+        if name in self.appendices:
+            ws.hide()
         ws.set_landscape()
         ws.set_paper(A4)
         ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
@@ -187,16 +205,33 @@ class Book:
         empty (read as "none" or "unlimited").
         """
         self._lines[ws.get_name()].setdefault(row, 1)
+        self._write(ws, row, column, value, self._cell_styles(number_format, header, bold, wrap, size, top))
+
+    def _cell_styles(self, number_format: str | None, header: bool = False, bold: bool = False, wrap: bool = False,
+                     size: int | None = None, top: bool = False) -> tuple:
+        """The formats of a cell with these properties: for a number, for other values and for formula-like text."""
         look = {"header": header, "bold": bold, "wrap": wrap, "size": size, "top": top}
-        if isinstance(value, bool):
-            ws.write_boolean(row, column, value, self.style(**look))
-        elif isinstance(value, numbers.Real) and math.isfinite(value):
-            ws.write_number(row, column, value, self.style(number_format or self.formats.general, **look))
-        elif value is None or isinstance(value, numbers.Real):
-            ws.write_blank(row, column, None, self.style(**look))
+        return (self.style(number_format or self.formats.general, **look), self.style(**look),
+                self.style(**look, text=True))
+
+    @staticmethod
+    def _write(ws: Worksheet, row: int, column: int, value: object, styles: tuple) -> None:
+        """Write ``value`` with the formats of :meth:`_cell_styles`; the common types are tested first (speed)."""
+        kind = type(value)
+        if kind is float or kind is int or (kind is not bool and isinstance(value, numbers.Real)):
+            if math.isfinite(value):
+                ws.write_number(row, column, value, styles[0])
+            else:
+                ws.write_blank(row, column, None, styles[1])
+        elif kind is str:
+            ws.write_string(row, column, value, styles[2] if value.startswith(FORMULA_STARTS) else styles[1])
+        elif kind is bool:
+            ws.write_boolean(row, column, value, styles[1])
+        elif value is None:
+            ws.write_blank(row, column, None, styles[1])
         else:
             text = str(value)
-            ws.write_string(row, column, text, self.style(**look, text=text.startswith(FORMULA_STARTS)))
+            ws.write_string(row, column, text, styles[2] if text.startswith(FORMULA_STARTS) else styles[1])
 
     def widths(self, ws: Worksheet, widths: list[float]) -> float:
         """Widen the sheet's columns to at least ``widths``; returns the width of those columns together."""
@@ -258,16 +293,21 @@ class Book:
         for c, header in enumerate(headers):
             self.put(ws, top, c, header, header=True)
         widths = self._widths[ws.get_name()]
+        lines = self._lines[ws.get_name()]
+        columns = [self._cell_styles(formats.get(c), wrap=c in wrap, top=bool(wrap)) for c in range(len(headers))]
         for k, values in enumerate(rows):
-            own = row_formats[k] if row_formats else {}
             row = top + 1 + k
             wrapped = [text_lines(str(values[c]), widths[c]) for c in wrap
                        if c < len(values) and isinstance(values[c], str)]
-            if max(wrapped, default=1) > 1:  # before the row's cells: constant memory writes rows as they end
-                ws.set_row(row, 15 * max(wrapped))
-                self._lines[ws.get_name()][row] = max(wrapped)
+            lines[row] = max(wrapped, default=1)
+            if lines[row] > 1:  # before the row's cells: constant memory writes rows as they end
+                ws.set_row(row, 15 * lines[row])
+            own = row_formats[k] if row_formats else None
             for c, value in enumerate(values):
-                self.put(ws, row, c, value, own.get(c, formats.get(c)), wrap=c in wrap, top=bool(wrap))
+                styles = columns[c] if c < len(columns) else self._cell_styles(None)
+                if own and c in own:
+                    styles = self._cell_styles(own[c], wrap=c in wrap, top=bool(wrap))
+                self._write(ws, row, c, value, styles)
         end = top + len(rows)
         if navigate and ws.get_name() not in self._tabled:
             self._tabled.add(ws.get_name())

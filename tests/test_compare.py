@@ -199,7 +199,7 @@ def test_a_chosen_plan_over_budget_is_named_first_and_no_negative_more():
     result = compare(data)
     assert result.over_budget.to_dict("records") == [{"line": "PB", "year": 2021, "shortfall": pytest.approx(10)}]
     text = same_money_lines(council_figures(data, result))
-    assert text[0] == "Het gekozen plan past niet binnen de budgetten (PB 2021: €10 tekort)."
+    assert text[0] == "Het gekozen plan past niet binnen de budgetten (PB 2021: € 10 tekort)."  # council rounding
     assert "30 persoonsjaren meer" in text[1]
     assert text[2].endswith("met € 10 minder uitgaven (alle budgetregels en jaren samen).")
 

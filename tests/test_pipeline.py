@@ -101,7 +101,7 @@ def test_cli_options_and_model_file(tmp_path, capsys):
     assert "Doelstelling (lexicografisch)" in printed and "Model geschreven" in printed
     assert model.exists()
     audit = dict(openpyxl.load_workbook(out)["Verantwoording"].iter_rows(min_row=2, values_only=True))
-    assert audit["MIP-gap gevraagd"] == pytest.approx(0.0001)
+    assert audit["MIP-gap gevraagd"] == "0,01%"  # as the user typed it, no longer the bare fraction 0,0001
     assert audit["Threads"] == 1
 
 

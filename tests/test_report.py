@@ -3,6 +3,7 @@
 import csv
 import re
 import string
+import warnings
 import zipfile
 from dataclasses import replace
 
@@ -268,3 +269,66 @@ def test_amounts_are_rounded_as_a_council_text_rounds(amount, nl, en):
 def test_percentages_are_written_as_percentages():
     assert Texts("nl").percent(0.0002, 2) == "0,02%"
     assert Texts("en").percent(0.061) == "6.1%"
+
+
+def _printed_pages(path) -> int:
+    """Pages the workbook prints: each visible sheet starts a page and is fitted to its own height in pages."""
+    workbook = openpyxl.load_workbook(path)
+    return sum(ws.page_setup.fitToHeight or 1 for ws in workbook.worksheets if ws.sheet_state == "visible")
+
+
+def test_the_example_run_prints_in_twelve_pages_with_the_appendices_hidden_and_named(tmp_path):
+    """The run the README shows prints in at most 12 pages; the detail sheets stay in the file, hidden and named."""
+    target = tmp_path / "r.xlsx"
+    assert main(["run", str(EXAMPLE), "-o", str(target)]) == EXIT_OK
+    workbook = openpyxl.load_workbook(target)
+    hidden = [ws.title for ws in workbook.worksheets if ws.sheet_state == "hidden"]
+    assert hidden == ["Geld per regel", "Grafiekdata", "Antwoordrapport", "Waarom", "Verantwoording"]
+    assert workbook["Antwoordrapport"].max_row > 100  # hidden, not emptied
+    summary = {row[0]: row[1] for row in workbook["Samenvatting"].iter_rows(min_row=5, values_only=True)}
+    assert "Geld per regel, Antwoordrapport, Waarom, Verantwoording" in summary["Bijlagen"]
+    assert _printed_pages(target) <= 12
+    audit = {row[0]: row[1] for row in workbook["Verantwoording"].iter_rows(min_row=5, values_only=True)}
+    assert audit["MIP-gap gevraagd"] == "0,0000001%"  # the default 1e-9, readable
+
+
+def test_an_english_run_prints_its_own_lines_in_english(tmp_path, capsys):
+    assert main(["run", str(EXAMPLE), "-o", str(tmp_path / "r.xlsx"), "--taal", "en"]) == EXIT_OK
+    printed = capsys.readouterr().out
+    assert "Objective (participatie): 2,337.84" in printed
+    assert f"Result written: {tmp_path / 'r.xlsx'}" in printed
+    assert "Resultaat geschreven" not in printed and "Doelstelling" not in printed
+
+
+def test_a_chart_draws_the_eight_largest_on_their_own_and_the_rest_as_one_overige_line(tmp_path):
+    """12 instruments and 12 budget lines: 8 pairs of series plus 'Overige (4)', and no library warning.
+
+    Instrument k pays 1 per FTE from its own line Lk, which has 10 + k: the optimum fills every line, so
+    I4..I11 (lines of 14..21) are the eight largest, I0..I3 go together (10+11+12+13 = 46 FTE a year).
+    """
+    from models.compare import compare
+    from optimiser.charts import add_chart_sheets
+    from optimiser.xlsx import Book
+
+    names = [f"I{k}" for k in range(12)]
+    data = case([Instrument(n, retention=0) for n in names], {(n, f"L{k}"): 1 for k, n in enumerate(names)},
+                {f"L{k}": 10 + k for k in range(12)}, years=(2021, 2022),
+                chosen_plan={(n, t): 1 for n in names for t in (2021, 2022)})
+    comparison = compare(data)
+    target = tmp_path / "charts.xlsx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with Book(target) as book:
+            add_chart_sheets(book, data, comparison)
+    charts = _parts(target, "xl/charts/chart")
+    counts = sorted(xml.count("<c:ser>") for xml in charts.values())
+    assert counts == [2, 18, 18]  # persons; volumes and money: 8 + Overige, chosen and optimal each
+    figures = openpyxl.load_workbook(target)["Grafiekdata"]
+    rows = list(figures.iter_rows(values_only=True))
+    header = rows[1]
+    assert header[-2:] == ("Overige (4) gekozen", "Overige (4) optimaal")
+    assert [h for h in header if h and h.endswith("optimaal")][:2] == ["I4 optimaal", "I5 optimaal"]
+    assert rows[2][-1] == pytest.approx(46)
+    for xml in charts.values():
+        if xml.count("<c:ser>") == 18:
+            assert xml.count("<c:legendEntry>") == 9  # only the optimal plan's entries in the legend
