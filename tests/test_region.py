@@ -158,3 +158,26 @@ def test_bad_region_input_is_named_by_sheet_and_cell(tmp_path, change, expected)
     _, errors = _check(tmp_path, content)
     assert expected in [(sheet, message) for sheet, _, message in errors]
     assert all(cell for _, cell, _ in errors)
+
+
+def test_the_region_example_runs_and_its_gemeenten_add_up_to_the_region(tmp_path):
+    """inputs/regio.xlsx is what inputs/regio.py writes; it solves, and the money per gemeente and bearer adds
+    up to the region's total, which is the plan's total cost (and per bearer to the bearer's money)."""
+    from inputs.regio import content
+    fresh = tmp_path / "fresh.xlsx"
+    build_workbook(content()).save(fresh)
+    bundled = openpyxl.load_workbook("inputs/regio.xlsx")
+    for name in openpyxl.load_workbook(fresh).sheetnames:
+        ours = [list(r) for r in openpyxl.load_workbook(fresh)[name].iter_rows(values_only=True)]
+        assert ours == [list(r) for r in bundled[name].iter_rows(values_only=True)], "run python inputs/regio.py"
+    data, problems = check("inputs/regio.xlsx")
+    assert data is not None and data.gemeenten == ["Aadorp", "Beekstad", "Cleefdal"]
+    result = solve(data)
+    assert result.status == OPTIMAL
+    region = json_summary(data, result, None, problems)["region"]
+    per = region["gemeenten"]
+    assert set(per) == set(data.gemeenten)
+    assert sum(m for bearers in per.values() for m in bearers.values()) == pytest.approx(region["total"])
+    assert region["total"] == pytest.approx(result.totals["total_cost"])
+    for who in ("gemeente", "rijk"):
+        assert sum(bearers[who] for bearers in per.values()) == pytest.approx(result.totals[f"money_{who}"])
