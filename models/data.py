@@ -58,6 +58,8 @@ class Instrument:
     organisation: str | None = None
     hard: bool = False
     """Its bounds and step limit are not negotiable (law, contract): a diagnosis never relaxes them."""
+    gemeente: str | None = None
+    """In a region: the gemeente the instrument belongs to (``None``: one gemeente, or the region)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ class BudgetYear:
     funding_instruments: tuple[str, ...] = ()
     reserve: str | None = None
     """The reserve this line's unspent money may flow into and later years may draw from (``None``: none)."""
+    gemeente: str | None = None
+    """In a region: the gemeente whose line this is (``None``: one gemeente)."""
 
     def funding(self, volume: dict[tuple[str, int], float]) -> float:
         """The money this line receives for the volumes ``volume`` keyed (instrument, year)."""
@@ -139,6 +143,8 @@ class Requirement:
     """For a share requirement: all instruments in the denominator."""
     hard: bool = False
     """Not negotiable (a legal right, a signed contract): a diagnosis never relaxes it."""
+    gemeente: str | None = None
+    """In a region: the gemeente the requirement belongs to (``None``: the whole region)."""
 
 
 @dataclass(frozen=True)
@@ -182,6 +188,12 @@ class ProblemData:
     """A given volume series (a prognosis) keyed (instrument, year): no inflow in those years."""
     reserves: dict[str, Reserve] = field(default_factory=dict)
     """Reserves by name; budget lines name the one they deposit into and withdraw from (``BudgetYear.reserve``)."""
+    shared: dict[tuple[str, str, int, str], float] = field(default_factory=dict)
+    """A gemeente's share of a shared organisation's fixed cost, keyed (organisation, line, year, component).
+
+    Split by a fixed or per-inhabitant key, so a constant: it is part of the line's ``committed`` money
+    (the model sees only the total); the result shows it apart. A per-SE key gives ``cost`` rows instead.
+    """
     what_ifs: list = field(default_factory=list)
     """What-if definitions (:class:`models.whatif.WhatIf`) the workbook holds; they do not change this data."""
 
@@ -194,6 +206,11 @@ class ProblemData:
     def lines(self) -> list[str]:
         """Budget lines in the order they first appear."""
         return list(dict.fromkeys(line for line, _ in self.budgets))
+
+    @property
+    def gemeenten(self) -> list[str]:
+        """The gemeenten of a region in the order their lines appear; empty for one gemeente."""
+        return list(dict.fromkeys(b.gemeente for b in self.budgets.values() if b.gemeente is not None))
 
     def benefit(self, instrument: str) -> float:
         """Benefit per person per year of an instrument."""

@@ -3,7 +3,8 @@
 Built from a result's tables (plan and budget use) and the data, so that it
 holds for an optimum and for an evaluated chosen plan alike. Per budget line
 and year the amounts add up to the budget table's ``used``: instrument costs
-per component, scenario costs, committed money and top-ups paid to other lines.
+per component, scenario costs, committed money, a gemeente's share of a shared organisation's cost (a region)
+and top-ups paid to other lines.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pandas as pd
 from models.data import ProblemData
 
 COLUMNS = ["line", "year", "source", "name", "component", "amount"]
-INSTRUMENT, SCENARIO, COMMITTED, TOPUP_PAID = "instrument", "scenario", "vastgelegd", "aanvulling"
+INSTRUMENT, SCENARIO, COMMITTED, TOPUP_PAID, SHARED = "instrument", "scenario", "vastgelegd", "aanvulling", "gedeeld"
 """The sources of money used (the ``source`` column, in Dutch as the report shows it)."""
 
 
@@ -56,7 +57,12 @@ def money_table(data: ProblemData, plan: pd.DataFrame, budgets: pd.DataFrame, sc
         if source is not None and r.topup:
             paid[source, r.year, r.line] += r.topup
     rows += [(line, t, TOPUP_PAID, receiver, "", amount) for (line, t, receiver), amount in paid.items()]
-    rows += [(line, t, COMMITTED, "", "", b.committed) for (line, t), b in data.budgets.items()]
+    # A gemeente's fixed share of a shared organisation's cost is part of committed: shown apart, by organisation.
+    own = {key: b.committed for key, b in data.budgets.items()}
+    for (org, line, t, label), amount in data.shared.items():
+        rows.append((line, t, SHARED, org, label, amount))
+        own[line, t] -= amount
+    rows += [(line, t, COMMITTED, "", "", amount) for (line, t), amount in own.items()]
     frame = pd.DataFrame([r for r in rows if abs(r[5]) > 1e-9], columns=COLUMNS)
     order = {key: k for k, key in enumerate(data.budgets)}
     frame["_order"] = [order[line, t] for line, t in zip(frame.line, frame.year, strict=True)]

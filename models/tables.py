@@ -137,11 +137,13 @@ def totals(values: PlanValues) -> dict[str, float]:
 def plan_table(values: PlanValues, data: ProblemData) -> pd.DataFrame:
     """Volume, inflow and persons per instrument and year."""
     rows = []
+    region = bool(data.gemeenten)
     for i, inst in data.instruments.items():
         for t in data.years:
             volume = values.var("v", (i, t))
             rows.append({
                 "instrument": i,
+                **({"gemeente": inst.gemeente} if region else {}),
                 "year": t,
                 "unit": inst.unit,
                 "volume": clean(volume),
@@ -183,6 +185,7 @@ def budget_table(values: PlanValues, data: ProblemData, links: Links) -> pd.Data
         rows.append({
             "line": b,
             "year": t,
+            **({"gemeente": budget.gemeente} if data.gemeenten else {}),
             "bearer": budget.bearer,
             "available": clean(budget.available, 2),
             "savings_target": clean(budget.savings_target, 2),

@@ -13,6 +13,7 @@ import pandas as pd
 
 from models.compare import Comparison
 from models.data import ProblemData
+from models.region import region_money
 from models.solve import Result
 from optimiser.comparison_report import add_comparison_sheets, violation_rows
 from optimiser.council import add_council_sheet
@@ -34,7 +35,8 @@ from optimiser.xlsx import Book, NumberFormats, save_atomically, table_widths
 # Result columns -> header text id and the name of their number format (see NumberFormats), per sheet.
 PLAN_BLOCKS = (("volume", "block.volume", "number"), ("inflow", "block.inflow", "number"),
                ("persons", "block.persons", "number"), ("reduced_cost", "block.reduced_cost", "price"))
-BUDGET_COLUMNS = {"line": ("col.line", None), "year": ("col.year", None), "bearer": ("col.bearer", None),
+BUDGET_COLUMNS = {"line": ("col.line", None), "year": ("col.year", None),
+                  "gemeente": ("col.gemeente_name", None), "bearer": ("col.bearer", None),
                   "available": ("col.available", "euro"), "savings_target": ("col.savings_target", "euro"),
                   "committed": ("col.committed", "euro"), "topup": ("col.topup", "euro"),
                   "surplus_received": ("col.surplus_received", "euro"), "funding": ("col.funding", "euro"),
@@ -106,6 +108,7 @@ def summary_rows(data: ProblemData, result: Result, source: Path, tx: Texts = DU
             [tx("summary.gemeente"), totals.get("gemeente_spending"), "million"],
             [tx("summary.duals"), duals_note(result, tx), None],
         ]
+        rows += region_rows(data, result, tx)
     if result.gap is not None:
         rows.append([tx("summary.gap"), tx.percent(result.gap, 6), None])  # to the digit HiGHS reached
     rows += [[tx("summary.seconds"), round(result.solve_seconds, 3), "number"],
@@ -116,6 +119,27 @@ def summary_rows(data: ProblemData, result: Result, source: Path, tx: Texts = DU
                  if phase["objective"] is not None else status)
         rows.append([tx("summary.phase", phase=tx.get(f"phase.{phase['phase']}", phase["phase"])), value, None])
     return rows
+
+
+def region_rows(data: ProblemData, result: Result, tx: Texts = DUTCH) -> list[list[object]]:
+    """In a region: the money of every gemeente per bearer and of the region (nothing for one gemeente)."""
+    money = region_money(data, result.budgets)
+    if money.empty:
+        return []
+    rows: list[list[object]] = [[tx("summary.money_of", gemeente=g or tx("summary.region"), bearer=who), amount,
+                                 "million"] for g, who, amount in money.itertuples(index=False)]
+    return [*rows, [tx("summary.region_total"), float(money.money.sum()), "million"]]
+
+
+def _region_json(data: ProblemData, result: Result) -> dict | None:
+    """Money per gemeente and bearer and the region's total; ``None`` for one gemeente."""
+    money = region_money(data, result.budgets) if result.has_plan else None
+    if money is None or money.empty:
+        return None
+    per: dict[str, dict[str, float]] = {}
+    for g, who, amount in money.itertuples(index=False):
+        per.setdefault(g, {})[who] = amount
+    return {"gemeenten": per, "total": float(money.money.sum())}
 
 
 def _format(formats: NumberFormats, name: str | None) -> str | None:
@@ -171,20 +195,23 @@ def _plan_sheet(book: Book, result: Result, tx: Texts) -> None:
     ws = book.sheet(tx("sheet.plan"))
     plan = result.plan
     years = list(dict.fromkeys(plan.year)) if not plan.empty else []
-    headers = [tx("col.instrument"), tx("col.unit")] + [str(t) for t in years]
+    region = "gemeente" in plan.columns  # a region: the gemeente of every instrument beside its name
+    front = [tx("col.instrument"), *([tx("col.gemeente_name")] if region else []), tx("col.unit")]
+    headers = front + [str(t) for t in years]
     instruments = list(dict.fromkeys(plan.instrument)) if not plan.empty else []
-    units = dict(zip(plan.instrument, plan.unit, strict=True)) if not plan.empty else {}
+    labels = {r.instrument: [r.instrument, *([r.gemeente] if region else []), r.unit] for r in plan.itertuples()}
     by_key = {(r.instrument, r.year): r for r in plan.itertuples()}
-    blocks = [(tx(title), [[i, units[i]] + [_plain(getattr(by_key[i, t], column)) for t in years]
+    blocks = [(tx(title), [labels[i] + [_plain(getattr(by_key[i, t], column)) for t in years]
                            for i in instruments], fmt) for column, title, fmt in PLAN_BLOCKS]
     widths = table_widths(headers, [row for _, rows, _ in blocks for row in rows])
-    widths = widths[:2] + [max(w, 11) for w in widths[2:]]
+    first = len(headers) - len(years)
+    widths = widths[:first] + [max(w, 11) for w in widths[first:]]
     top = book.heading(ws, tx("title.plan"), tx("note.plan"), widths)
     if not instruments:
         book.put(ws, top, 0, tx("none"))
         return
     for title, rows, fmt in blocks:
-        top = book.table(ws, top, headers, rows, dict.fromkeys(range(2, len(headers)), _format(book.formats, fmt)),
+        top = book.table(ws, top, headers, rows, dict.fromkeys(range(first, len(headers)), _format(book.formats, fmt)),
                          title=title, widths=widths, freeze_columns=1) + 2
 
 
@@ -366,6 +393,7 @@ def json_summary(data: ProblemData, result: Result, output: Path | None, problem
         "scenario": result.scenario,
         "shadow_prices_conditional": result.duals_conditional,
         "totals": result.totals,
+        "region": _region_json(data, result),
         "infeasibility": [{**row, "message": relaxation_text(row, tx)} for row in infeasibility_rows(result)],
         "conflict": conflict_rows(result),
         "conflict_message": conflict_text(conflict_rows(result), tx) if not result.conflict.empty else None,

@@ -51,6 +51,8 @@ class Context:
     scenario_names: dict[str, str] = field(default_factory=dict)
     reserves: dict[str, str] = field(default_factory=dict)
     """Reserves (sheet Reserves): normalised name to its spelling."""
+    gemeenten: dict[str, str] = field(default_factory=dict)
+    """The gemeenten of a region (column gemeente of the sheet Budgetten): normalised name to its spelling."""
 
     def error(self, sheet: str, cell: str | None, message: str) -> None:
         """Report a problem that blocks the run."""
@@ -90,6 +92,24 @@ def not_empty(context: Context, sheet: str, rows: list[Row], what: str) -> None:
     """A required sheet that is there needs at least one row."""
     if not rows and context.sheets.present(sheet):
         context.error(sheet, None, f"Er staan geen {what} in het blad.")
+
+
+def gemeente_known(context: Context, row: Row) -> bool:
+    """A row's gemeente is one the sheet Budgetten names (kept in ``row.resolved``)."""
+    name = row.values.get("gemeente")
+    if name is None:
+        row.resolved["gemeente"] = None
+        return True
+    found = context.gemeenten.get(normalise(name))
+    if found is None:
+        close = nearest(name, context.gemeenten.values())
+        hint = f"Bedoelt u '{close}'? " if close else ""
+        known = ", ".join(context.gemeenten.values()) or "(geen: vul eerst de kolom gemeente van blad Budgetten)"
+        context.error(row.sheet, row.ref("gemeente"), f"Onbekende gemeente '{shorten(name)}'. {hint}"
+                                                      f"Bekend uit blad Budgetten (kolom gemeente): {known}.")
+        row.ok = False
+    row.resolved["gemeente"] = found
+    return True
 
 
 def _known_instrument(context: Context, row: Row) -> bool:
@@ -348,8 +368,8 @@ def persons_per_unit_fits_the_unit(context: Context, row: Row) -> bool:
     return True
 
 
-INSTRUMENT_RULES = (instrument_group_known, minimum_not_above_maximum, unit_is_known, persons_per_unit_fits_the_unit,
-                    usable)
+INSTRUMENT_RULES = (gemeente_known, instrument_group_known, minimum_not_above_maximum, unit_is_known,
+                    persons_per_unit_fits_the_unit, usable)
 GROUP_RULES = (unit_is_known, usable)
 
 
@@ -474,8 +494,9 @@ def linear_has_direction(context: Context, row: Row) -> bool:
     return True
 
 
-REQUIREMENT_RULES = (usable, one_kind_per_requirement, listed_instruments_known, targets_and_shares_list_instruments,
-                     share_base_known, share_has_base, share_is_a_percentage, capacity_organisation_known,
+REQUIREMENT_RULES = (gemeente_known, usable, one_kind_per_requirement, listed_instruments_known,
+                     targets_and_shares_list_instruments, share_base_known, share_has_base, share_is_a_percentage,
+                     capacity_organisation_known,
                      linear_has_terms, linear_has_direction, year_in_plan)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from models.data import BudgetYear, GroupYear, Instrument, ProblemData, Requirement, Reserve, Scenario, Settings
 from optimiser.problems import InputError, Problem, capped
 from optimiser.reader import read_file, read_workbook
+from optimiser.region_input import apply_region, read_region
 from optimiser.rows import TOTAL, Row, Sheets, keyed, record
 from optimiser.rules import (
     BUDGET_RULES,
@@ -90,13 +91,15 @@ def _validated(content: bytes, name: str) -> tuple[ProblemData | None, list[Prob
     tables.update(_scenario_costs(context))
     chosen = _chosen_plan(context)
     tables.update(_run_off(context))
+    region = read_region(context, budgets, context.instruments)
+    budgets = apply_region(region, budgets, tables)
     if settings is not None:
         settings = chosen_scenario_known(context, settings, scenarios, refs)
     if _errors(problems) or settings is None:
         return None, problems
     data = ProblemData(settings=settings, instruments=context.instruments, budgets=budgets, groups=groups,
                        requirements=requirements, scenarios=scenarios, chosen_plan=chosen, reserves=reserves,
-                       **tables)
+                       shared=region.shared, **tables)
     for rule in PROBLEM_RULES:
         rule(context, data)
     if not _errors(problems):
@@ -134,6 +137,8 @@ def _budgets(context: Context) -> dict[tuple[str, int], BudgetYear]:
     for row in rows:
         name = row.values["budgetregel"]
         row.resolved["budgetregel"] = context.lines.setdefault(normalise(name), name)
+        gemeente = row.values["gemeente"]
+        row.resolved["gemeente"] = context.gemeenten.setdefault(normalise(gemeente), gemeente) if gemeente else None
     budgets = {}
     for row in rows:
         if passes(context, row, BUDGET_RULES):
@@ -141,7 +146,7 @@ def _budgets(context: Context) -> dict[tuple[str, int], BudgetYear]:
             budgets[line, year] = record(BudgetYear, sheet, row.values, line=line,
                                          topup_from=row.resolved["aanvulling_uit"],
                                          surplus_to=row.resolved["overschot_naar"],
-                                         reserve=row.resolved["reserve"])
+                                         reserve=row.resolved["reserve"], gemeente=row.resolved["gemeente"])
     one_bearer_per_reserve(context, rows)
     every_plan_year_has_a_budget_row(context, rows, budgets)
     no_cycle_between_lines(context, rows)
@@ -195,7 +200,8 @@ def _instruments(context: Context) -> None:
         context.instrument_rows[normalise(name)] = row
         context.declared[normalise(name)] = name
         if passes(context, row, INSTRUMENT_RULES):
-            context.instruments[name] = record(Instrument, sheet, row.values, group=row.resolved["doelgroep"])
+            context.instruments[name] = record(Instrument, sheet, row.values, group=row.resolved["doelgroep"],
+                                               gemeente=row.resolved["gemeente"])
     not_empty(context, sheet, rows, "instrumenten")
     context.organisations = {normalise(x.organisation): x.organisation
                              for x in context.instruments.values() if x.organisation}
@@ -261,7 +267,8 @@ def _requirement_fields(context: Context, row: Row) -> dict[str, object]:
     v = row.values
     kind = v["soort"]
     listed = row.resolved["instrumenten"]
-    fields: dict[str, object] = {"sense": v["richting"] or DEFAULT_SENSE.get(kind)}
+    fields: dict[str, object] = {"sense": v["richting"] or DEFAULT_SENSE.get(kind),
+                                 "gemeente": row.resolved["gemeente"]}
     if kind == "doel":
         fields["terms"] = tuple((i, 1.0) for i in listed)
     elif kind == "aandeel":
