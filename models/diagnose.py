@@ -32,7 +32,7 @@ import pyomo.environ as pyo
 
 from models.allocation import build, requirement_key
 from models.data import PERSONS, ProblemData
-from models.evaluate import requirement_unit
+from models.evaluate import describe
 from models.highs import MINIMIZE, CompiledModel, HighsModel, SolverOptions, col_key, row_key
 
 RULE_PREMIUM = 2.0
@@ -115,17 +115,6 @@ class UnitValues:
         return RULE_PREMIUM * value
 
 
-def _describe(data: ProblemData, family: str, index) -> tuple[str, str, object, str]:
-    """(kind, name, year, unit) of a row."""
-    if family == "budget":
-        return "budget", index[0], index[1], "€"
-    if family == "requirement":
-        return "eis", index[0], index[1], requirement_unit(data, index)
-    if family == "group_capacity":
-        return "doelgroep", index[0], index[1], data.groups[index].unit
-    return "max_verandering", index[0], index[1], data.instruments[index[0]].unit
-
-
 def _is_hard(data: ProblemData, family: str, index) -> bool:
     if family == "requirement":
         return next(r for r in data.requirements if requirement_key(r) == index).hard
@@ -169,7 +158,7 @@ def make_elastic(data: ProblemData) -> tuple[pyo.ConcreteModel, list[Soft]]:
         for index, con in getattr(m, family).items():
             if _is_hard(data, family, index):
                 continue
-            kind, name, year, unit = _describe(data, family, index)
+            kind, name, year, unit = describe(data, family, index)
             weight = values.weight(family, index)
             body, lower, upper = con.body, con.lower, con.upper
             if con.equality:

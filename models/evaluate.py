@@ -86,7 +86,7 @@ def describe(data: ProblemData, family: str, index) -> tuple[str, str, object, s
     if family == "requirement":
         return "eis", index[0], index[1], requirement_unit(data, index)
     if family == "group_capacity":
-        return "doelgroep", index[0], index[1], "personen"
+        return "doelgroep", index[0], index[1], data.groups[index].unit
     return "max_verandering", index[0], index[1], data.instruments[index[0]].unit
 
 

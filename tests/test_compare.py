@@ -268,3 +268,18 @@ def test_run_adds_comparison_to_workbook_and_json(tmp_path, capsys):
     # (per line and year) meets every rule, then the 135 more within the budgets with the extra money spent.
     assert "geen plan mogelijk dat aan alle eisen voldoet" in text and "goedkoper" in text
     assert "Binnen dezelfde budgetten kunnen 135 persoonsjaren meer meedoen dan in het gekozen plan, met €" in text
+
+
+def test_a_broken_group_counted_in_se_is_reported_in_se():
+    """Exactly 100 SE (1,3 persons per SE); a plan of 90 SE misses 10 SE, said in SE (it said 'personen').
+
+    Direction '-': the group would have to be 10 SE smaller for the plan to fit.
+    """
+    from models.data import GroupYear
+
+    data = case([Instrument("Wsw", unit="SE", group="Wsw", persons_per_unit=1.3, retention=0)],
+                 {("Wsw", "PB"): 1}, {"PB": 1000},
+                 groups={("Wsw", 2021): GroupYear("Wsw", 2021, 100, exact=True, unit="SE")})
+    [row] = evaluate(data, {("Wsw", 2021): 90}).violations.to_dict("records")
+    assert (row["kind"], row["unit"], row["direction"]) == ("doelgroep", "SE", "-")
+    assert row["shortfall"] == pytest.approx(10)
