@@ -111,6 +111,23 @@ def end_to_end(workbook: Path, folder: Path, runs: int) -> dict:
             "reference": statistics.median(reference_times), "ours": statistics.median(ours_times)}
 
 
+def raw_highs(data, keys) -> tuple[highspy.Highs, dict]:
+    """Raw highspy holding the session's matrix with participation to maximise, solved once, and the budget rows.
+
+    The session is built only to have the same matrix and the rows of the budget lines.
+    """
+    session = Session(data)
+    compiled = session.compiled
+    highs = new_highs()
+    lp = session.highs.highs.getLp()
+    vector, _ = compiled.measures["participation"]
+    lp.col_cost_ = vector
+    lp.sense_ = highspy.ObjSense.kMaximize
+    highs.passModel(lp)
+    highs.run()
+    return highs, {key: compiled.rows["budget", key] for key in keys}
+
+
 def batch(municipalities: int, changes: int, runs: int, folder: Path) -> dict:
     """1,000 single-number changes through a session against raw highspy with the same row bounds, warm."""
     workbook = synthetic(folder, municipalities) if municipalities > 1 else synthetic(folder, 1)
@@ -128,16 +145,7 @@ def batch(municipalities: int, changes: int, runs: int, folder: Path) -> dict:
         return time.perf_counter() - started
 
     def raw():
-        session = Session(data)  # only to have the same matrix and the rows of the budget lines
-        compiled = session.compiled
-        highs = new_highs()
-        lp = session.highs.highs.getLp()
-        vector, _ = compiled.measures["participation"]
-        lp.col_cost_ = vector
-        lp.sense_ = highspy.ObjSense.kMaximize
-        highs.passModel(lp)
-        highs.run()
-        rows = {key: compiled.rows["budget", key] for key in keys}
+        highs, rows = raw_highs(data, keys)
         objectives = []
         started = time.perf_counter()
         for key, factor in plan:
@@ -183,16 +191,7 @@ def whatif_batch(municipalities: int, changes: int, runs: int, folder: Path, tie
         return time.perf_counter() - started
 
     def raw():
-        session = Session(data)
-        compiled = session.compiled
-        highs = new_highs()
-        lp = session.highs.highs.getLp()
-        vector, _ = compiled.measures["participation"]
-        lp.col_cost_ = vector
-        lp.sense_ = highspy.ObjSense.kMaximize
-        highs.passModel(lp)
-        highs.run()
-        rows = {key: compiled.rows["budget", key] for key in keys}
+        highs, rows = raw_highs(data, keys)
         objectives = []
         started = time.perf_counter()
         for key, factor in plan:
