@@ -53,9 +53,13 @@ def requirement_key(req: Requirement) -> tuple[str, object]:
 def build(data: ProblemData, later_phases: bool = False) -> pyo.ConcreteModel:
     """Build the model for ``data`` with the objective the settings ask for.
 
-    Every number a what-if may change is a mutable parameter or a variable
-    bound, so that a session (:mod:`models.session`) can change the model in
-    place; the structure (which rows and terms exist) comes from the data.
+    A number that sits in many rows (money, a level, a size) is a mutable
+    parameter or a variable bound; a number that sits in one row (a cost per
+    unit, a retention, a reference volume) is a constant there, read from the
+    data by the row's rule, and a session (:mod:`models.session`) builds that
+    row again from its rule when the number changes (a parameter costs some
+    200 bytes each, and there are 150,000 of them at 342 municipalities).
+    The structure (which rows and terms exist) comes from the data.
     With ``later_phases`` the rows only the tie-breaks and the comparison use
     (spending caps, change against a reference) are added too; the elastic
     copies (:mod:`models.diagnose`) do without them.
@@ -96,20 +100,14 @@ def add_sets(m: pyo.ConcreteModel, data: ProblemData) -> None:
 
 
 def add_parameters(m: pyo.ConcreteModel, data: ProblemData) -> None:
-    """Money per line and year, costs per unit, scenario costs: mutable, so a what-if changes them in place."""
+    """Money per line and year, funding, given volumes, scenario costs: mutable, so a what-if changes them in place."""
     budgets = data.budgets
     m.available = pyo.Param(m.BT, mutable=True, initialize={k: b.available for k, b in budgets.items()})
     m.savings = pyo.Param(m.BT, mutable=True, initialize={k: b.savings_target for k, b in budgets.items()})
     m.committed = pyo.Param(m.BT, mutable=True, initialize={k: b.committed for k, b in budgets.items()})
-    keys = m.links.cost_keys
-    m.COST = pyo.Set(initialize=keys, dimen=3, ordered=True)
-    m.cost = pyo.Param(m.COST, mutable=True, initialize={k: data.cost.get(k, 0.0) for k in keys})
-    m.once = pyo.Param(m.COST, mutable=True, initialize={k: data.once.get(k, 0.0) for k in keys})
     funded = [k for k, b in data.budgets.items() if b.funding_instruments]
     m.FUNDED = pyo.Set(initialize=funded, dimen=2, ordered=True)
     m.funding = pyo.Param(m.FUNDED, mutable=True, initialize={k: data.budgets[k].funding_per_unit for k in funded})
-    m.retention = pyo.Param(m.I, m.T, mutable=True,
-                            initialize={(i, t): data.retention(i, t) for i in m.I for t in m.T})
     given = [k for k in data.given_volume if k[0] in data.instruments and k[1] in data.years]
     m.GIVEN = pyo.Set(initialize=given, dimen=2, ordered=True)
     m.given = pyo.Param(m.GIVEN, mutable=True, initialize={k: data.given_volume[k] for k in given})
@@ -176,7 +174,7 @@ def stock_rule(m: pyo.ConcreteModel, i: str, t: int):
     """``v[i,t] = r[i,t] * v[i,t-1] + u[i,t]``, or ``v[i,t] = given[i,t] + u[i,t]`` (with ``u = 0``)."""
     if (i, t) in m.GIVEN:  # u stays in the row so that an evaluated plan off the series shows as inflow
         return m.v[i, t] == m.given[i, t] + m.u[i, t]
-    return m.v[i, t] == m.retention[i, t] * _previous_volume(m, m.data, i, t) + m.u[i, t]
+    return m.v[i, t] == m.data.retention(i, t) * _previous_volume(m, m.data, i, t) + m.u[i, t]
 
 
 def add_stock_dynamics(m: pyo.ConcreteModel, data: ProblemData) -> None:
@@ -205,8 +203,12 @@ def add_step_limits(m: pyo.ConcreteModel, data: ProblemData) -> None:
 
 
 def direct_cost_rule(m: pyo.ConcreteModel, line: str, year: int):
-    """``sum_i cost*v + sum_i once*u + sum_s fixed*y``: what is spent from a line itself, besides committed."""
-    parts = [m.cost[i, line, year] * m.v[i, year] + m.once[i, line, year] * m.u[i, year]
+    """``sum_i cost*v + sum_i once*u + sum_s fixed*y``: what is spent from a line itself, besides committed.
+
+    ``cost`` and ``once`` are the data's numbers (a zero leaves its term out).
+    """
+    cost, once = m.data.cost, m.data.once
+    parts = [cost.get((i, line, year), 0.0) * m.v[i, year] + once.get((i, line, year), 0.0) * m.u[i, year]
              for i in m.links.terms.get((line, year), ())]
     parts += [m.scenario_cost[s, line, year] * m.y[s] for s in m.links.scenario_terms.get((line, year), ())]
     return pyo.quicksum(parts) if parts else pyo.Expression.Skip
@@ -402,19 +404,25 @@ def add_deviation(m: pyo.ConcreteModel, data: ProblemData) -> None:
     stock in the first year). Only the last tie-break phase prices it
     (:data:`models.solve.TIE_BREAKS`); ``change`` is the sum of both parts.
     """
-    chosen = bool(data.chosen_plan)
-    m.reference = pyo.Param(m.I, m.T, mutable=True, initialize={
-        (i, t): (data.chosen_plan.get((i, t), 0.0) if chosen
-                 else data.instruments[i].start if t == m.T.first() else 0.0) for i in m.I for t in m.T})
+    m.reference_is_plan = bool(data.chosen_plan)
     m.change_up = pyo.Var(m.I, m.T, domain=pyo.NonNegativeReals)
     m.change_down = pyo.Var(m.I, m.T, domain=pyo.NonNegativeReals)
-
-    def rule(_m, i, t):
-        previous = 0.0 if chosen or t == m.T.first() else m.v[i, m.T.prev(t)]
-        return m.v[i, t] - previous - m.change_up[i, t] + m.change_down[i, t] == m.reference[i, t]
-
-    m.deviation = pyo.Constraint(m.I, m.T, rule=rule)
+    m.deviation = pyo.Constraint(m.I, m.T, rule=deviation_rule)
     m.change = pyo.Expression(expr=sum(m.change_up[k] + m.change_down[k] for k in m.change_up))
+
+
+def deviation_rule(m: pyo.ConcreteModel, i: str, t: int):
+    """``v[i,t] - c*v[i,t-1] - change_up[i,t] + change_down[i,t] = reference[i,t]`` (see :func:`add_deviation`).
+
+    Whether the reference is a chosen plan is fixed when the model is built;
+    its volumes are read from the data (the session sets them).
+    """
+    first = t == m.T.first()
+    if m.reference_is_plan:
+        previous, reference = 0.0, m.data.chosen_plan.get((i, t), 0.0)
+    else:
+        previous, reference = (0.0, m.data.instruments[i].start) if first else (m.v[i, m.T.prev(t)], 0.0)
+    return m.v[i, t] - previous - m.change_up[i, t] + m.change_down[i, t] == reference
 
 
 def add_expressions(m: pyo.ConcreteModel, data: ProblemData) -> None:

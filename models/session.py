@@ -12,15 +12,15 @@ change                            Pyomo                                  HiGHS
 ================================  =====================================  ===============================
 available, savings, committed     ``available``/``savings``/``committed``  bounds of ``budget[b,t]``
 funding per realised unit         ``funding[b,t]``                        coefficients in ``budget[b,t]``
-cost or one-off cost              ``cost[i,b,t]``, ``once[i,b,t]``        coefficients in ``budget[b,t]``
+cost or one-off cost              ``direct[b,t]`` rebuilt                 coefficients in ``budget[b,t]``
 scenario cost                     ``scenario_cost[s,b,t]``                coefficient of ``y[s]``
 instrument bounds                 bounds of ``v[i,*]``, ``u[i,*]``         column bounds, big-M rows
 maximum change                    ``max_change[i]``                       bounds of ``step_*[i,*]``
 requirement level or share        ``requirement_level``, the row          bounds or coefficients
 group size                        ``group_size[g,t]``                     bounds, big-M rows
 fixed scenario                    bounds of ``y``                         column bounds
-retention in a year, given volume ``retention[i,t]``, ``given[i,t]``       the row ``stock[i,t]``
-chosen plan (reference)           ``reference[i,t]``                      bounds of ``deviation[i,t]``
+retention in a year, given volume ``stock[i,t]`` rebuilt, ``given[i,t]``   the row ``stock[i,t]``
+chosen plan (reference)           ``deviation[i,*]`` rebuilt              bounds of ``deviation[i,t]``
 spending caps (a comparison)      ``cap[b,t]``                            bounds of ``spending_cap[b,t]``
 a reserve's start (in the data)   ``reserve_start[R]``                    bounds of ``reserve[R,t0]``
 ================================  =====================================  ===============================
@@ -369,11 +369,12 @@ class Session:
         if not self._built():
             return
         m = self.model
-        if key not in m.COST:  # no term in the row yet
+        if instrument not in m.links.terms.get((line, year), ()):  # no term in the row yet
             self.rebuild()
             return
-        m.cost[key] = self.data.cost.get(key, 0.0)
-        m.once[key] = self.data.once.get(key, 0.0)
+        # the costs are constants in ``direct`` and in the budget row (which holds a copy of its terms)
+        m.direct[line, year].set_value(allocation.direct_cost_rule(m, line, year))
+        m.budget[line, year].set_value(allocation.budget_rule(m, line, year))
         self._measures_stale = True
         self._push_row(m.budget[line, year])
         self._push_row(m.spending_cap[line, year])
@@ -442,9 +443,9 @@ class Session:
         if (key in self.data.given_volume) != given_before:
             self.rebuild()
             return
-        m.retention[key] = self.data.retention(*key)
         if key in m.GIVEN:
             m.given[key] = self.data.given_volume[key]
+        m.stock[key].set_value(allocation.stock_rule(m, *key))  # the retention is a constant in the row
         self._push_row(m.stock[key])
 
     def change_requirement(self, name: str, year: int | str | None, level: float) -> None:
@@ -506,8 +507,8 @@ class Session:
         if not self._built():
             return
         m = self.model
-        for key in m.deviation:
-            m.reference[key] = float(plan.get(key, 0.0))
+        for key in m.deviation:  # the reference is a constant in each row
+            m.deviation[key].set_value(allocation.deviation_rule(m, *key))
             self._push_bounds(m.deviation[key])
 
     def _refresh_big_m(self, keys) -> None:
