@@ -43,6 +43,10 @@ class Links:
             if inst.group is not None:
                 self.members[inst.group].append(i)
         self.requirements = {requirement_key(r): r for r in data.requirements}
+        self.reserve_lines: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for (b, t), budget in data.budgets.items():
+            if budget.reserve is not None:
+                self.reserve_lines[budget.reserve, t].append(b)
 
 
 def requirement_key(req: Requirement) -> tuple[str, object]:
@@ -194,12 +198,18 @@ def add_step_limits(m: pyo.ConcreteModel, data: ProblemData) -> None:
     m.max_change = pyo.Param(m.STEP_INSTRUMENTS, mutable=True,
                              initialize={i: data.instruments[i].max_change for i in steps})
     m.STEP = pyo.Set(initialize=[(i, t) for i in steps for t in m.T], dimen=2, ordered=True)
+    m.step_up = pyo.Constraint(m.STEP, rule=step_up_rule)
+    m.step_down = pyo.Constraint(m.STEP, rule=step_down_rule)
 
-    def change(i, t):
-        return m.v[i, t] - _previous_volume(m, data, i, t)
 
-    m.step_up = pyo.Constraint(m.STEP, rule=lambda _m, i, t: change(i, t) <= m.max_change[i])
-    m.step_down = pyo.Constraint(m.STEP, rule=lambda _m, i, t: change(i, t) >= -m.max_change[i])
+def step_up_rule(m: pyo.ConcreteModel, i: str, t: int):
+    """``v[i,t] - v[i,t-1] <= step[i]``."""
+    return m.v[i, t] - _previous_volume(m, m.data, i, t) <= m.max_change[i]
+
+
+def step_down_rule(m: pyo.ConcreteModel, i: str, t: int):
+    """``v[i,t] - v[i,t-1] >= -step[i]``."""
+    return m.v[i, t] - _previous_volume(m, m.data, i, t) >= -m.max_change[i]
 
 
 def direct_cost_rule(m: pyo.ConcreteModel, line: str, year: int):
@@ -273,17 +283,15 @@ def add_reserves(m: pyo.ConcreteModel, data: ProblemData) -> None:
     m.reserve_balance = pyo.Var(m.RT, domain=pyo.NonNegativeReals)
     for r, t in m.RT:
         m.reserve_balance[r, t].setub(data.reserves[r].cap)
-    lines: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for b, t in m.RESERVE_LINES:
-        lines[data.budgets[b, t].reserve, t].append(b)
+    m.reserve = pyo.Constraint(m.RT, rule=reserve_rule)
 
-    def rule(_m, r, t):
-        flows = sum(m.reserve_flow[b, t] for b in lines.get((r, t), ()))
-        if t == m.T.first():
-            return m.reserve_balance[r, t] - flows == m.reserve_start[r]
-        return m.reserve_balance[r, t] - m.reserve_balance[r, m.T.prev(t)] - flows == 0
 
-    m.reserve = pyo.Constraint(m.RT, rule=rule)
+def reserve_rule(m: pyo.ConcreteModel, r: str, t: int):
+    """``balance[R,t] - balance[R,t-1] - sum_{b: reserve R} flow[b,t] = 0`` (``start[R]`` in the first year)."""
+    flows = sum(m.reserve_flow[b, t] for b in m.links.reserve_lines.get((r, t), ()))
+    if t == m.T.first():
+        return m.reserve_balance[r, t] - flows == m.reserve_start[r]
+    return m.reserve_balance[r, t] - m.reserve_balance[r, m.T.prev(t)] - flows == 0
 
 
 def add_group_capacity(m: pyo.ConcreteModel, data: ProblemData) -> None:
@@ -294,13 +302,15 @@ def add_group_capacity(m: pyo.ConcreteModel, data: ProblemData) -> None:
     keys = [k for k in data.groups if k[1] in data.years and m.links.members.get(k[0])]
     m.GT = pyo.Set(initialize=keys, dimen=2, ordered=True)
     m.group_size = pyo.Param(m.GT, mutable=True, initialize={k: data.groups[k].size for k in keys})
+    m.group_capacity = pyo.Constraint(m.GT, rule=group_rule)
 
-    def rule(_m, g, t):
-        group = data.groups[g, t]
-        persons = sum(group.per_unit(data.instruments[i]) * m.v[i, t] for i in m.links.members[g])
-        return persons == m.group_size[g, t] if group.exact else persons <= m.group_size[g, t]
 
-    m.group_capacity = pyo.Constraint(m.GT, rule=rule)
+def group_rule(m: pyo.ConcreteModel, g: str, t: int):
+    """``sum_{i in g} p[i,t] <= size[g,t]`` (``=`` for an exact group; ``v`` for a group counted in units)."""
+    data = m.data
+    group = data.groups[g, t]
+    persons = sum(group.per_unit(data.instruments[i]) * m.v[i, t] for i in m.links.members[g])
+    return persons == m.group_size[g, t] if group.exact else persons <= m.group_size[g, t]
 
 
 def quantity(m: pyo.ConcreteModel, data: ProblemData, kind: str, i: str, t: int):
@@ -353,6 +363,11 @@ def fix_scenario(m: pyo.ConcreteModel, scenario: str | None) -> None:
         m.y[s].setub(1)
 
 
+def one_scenario_rule(m: pyo.ConcreteModel):
+    """``sum_s y[s] = 1``."""
+    return sum(m.y[s] for s in m.S) == 1
+
+
 def add_scenarios(m: pyo.ConcreteModel, data: ProblemData) -> None:
     """``sum_s y[s] = 1``; ``y[s] = 1`` if fixed; ``u[i,t] <= M[i,t] * sum_{s allows i} y[s]``.
 
@@ -362,7 +377,7 @@ def add_scenarios(m: pyo.ConcreteModel, data: ProblemData) -> None:
     """
     if not data.scenarios:
         return
-    m.one_scenario = pyo.Constraint(expr=sum(m.y[s] for s in m.S) == 1)
+    m.one_scenario = pyo.Constraint(rule=one_scenario_rule)
     fix_scenario(m, next((s for s, sc in data.scenarios.items() if sc.fixed), None))
     keys = [(i, t) for i in restricted_instruments(data) for t in data.years]
     m.RESTRICTED = pyo.Set(initialize=keys, dimen=2, ordered=True)
@@ -375,7 +390,12 @@ def add_participation_floor(m: pyo.ConcreteModel) -> None:
     The solve's own phases hold values with :meth:`models.session.Session.hold` instead.
     """
     m.floor = pyo.Param(mutable=True, initialize=-math.inf)
-    m.participation_floor = pyo.Constraint(expr=m.participation >= m.floor)
+    m.participation_floor = pyo.Constraint(rule=floor_rule)
+
+
+def floor_rule(m: pyo.ConcreteModel):
+    """``participation >= floor``."""
+    return m.participation >= m.floor
 
 
 def add_spending_caps(m: pyo.ConcreteModel, data: ProblemData) -> None:
@@ -386,14 +406,15 @@ def add_spending_caps(m: pyo.ConcreteModel, data: ProblemData) -> None:
     line and year. Written with every number on the right, like the budget row.
     """
     m.cap = pyo.Param(m.BT, mutable=True, initialize=math.inf)
+    m.spending_cap = pyo.Constraint(m.BT, rule=spending_cap_rule)
 
-    def rule(_m, b, t):
-        lhs = direct_cost(m, b, t) + topups_paid(m, b, t)
-        if isinstance(lhs, (int, float)):
-            return pyo.Constraint.Skip
-        return lhs <= m.cap[b, t] - m.committed[b, t]
 
-    m.spending_cap = pyo.Constraint(m.BT, rule=rule)
+def spending_cap_rule(m: pyo.ConcreteModel, b: str, t: int):
+    """``cost + top-ups paid <= cap[b,t] - committed[b,t]`` (none for a line nothing touches)."""
+    lhs = direct_cost(m, b, t) + topups_paid(m, b, t)
+    if isinstance(lhs, (int, float)):
+        return pyo.Constraint.Skip
+    return lhs <= m.cap[b, t] - m.committed[b, t]
 
 
 def add_deviation(m: pyo.ConcreteModel, data: ProblemData) -> None:
@@ -474,3 +495,38 @@ def bearer_money(m: pyo.ConcreteModel, data: ProblemData, who: str):
         if giver != receiver:
             expr += m.surplus[b, t] if giver == who else -m.surplus[b, t] if receiver == who else 0
     return expr
+
+
+ROW_RULES = {"stock": stock_rule, "step_up": step_up_rule, "step_down": step_down_rule, "budget": budget_rule,
+             "reserve": reserve_rule, "group_capacity": group_rule, "requirement": requirement_rule,
+             "one_scenario": one_scenario_rule, "scenario_allows": scenario_rule, "participation_floor": floor_rule,
+             "spending_cap": spending_cap_rule, "deviation": deviation_rule}
+"""Every constraint family's rule, by the family's name: what :func:`row_constraint` builds a row from."""
+
+
+def row_constraint(m: pyo.ConcreteModel, family: str, index) -> pyo.Constraint | None:
+    """The row ``(family, index)`` built again from its rule, as a constraint of its own (not in ``m``).
+
+    ``None`` when the rule leaves the row out. A session keeps no constraints
+    after compiling (see :func:`drop_rows`) and builds a row like this when
+    a number in it changes.
+    """
+    rule = ROW_RULES[family]
+    expr = rule(m) if index is None else rule(m, *index)
+    if expr is pyo.Constraint.Skip:
+        return None
+    row = pyo.Constraint(expr=expr)
+    row.construct()
+    return row
+
+
+def drop_rows(m: pyo.ConcreteModel) -> None:
+    """Delete every constraint of ``m``: their expression trees, some 70 MB at 342 municipalities, once compiled.
+
+    Variables, parameters and named expressions (the measures) stay; any row
+    can be built again from its rule with :func:`row_constraint`.
+    """
+    for family in list(m.component_objects(pyo.Constraint)):
+        if family.local_name not in ROW_RULES:
+            raise ValueError(f"no rule for the rows {family.local_name!r}")
+        m.del_component(family)

@@ -33,7 +33,7 @@ import pyomo.environ as pyo
 from models.allocation import build, requirement_key
 from models.data import PERSONS, ProblemData
 from models.evaluate import describe
-from models.highs import MINIMIZE, CompiledModel, HighsModel, SolverOptions, col_key, row_key
+from models.highs import MINIMIZE, CompiledModel, HighsModel, SolverOptions, col_key
 
 RULE_PREMIUM = 2.0
 """A unit of a rule weighs this many times the money the unit costs."""
@@ -229,7 +229,7 @@ def conflicting_rules(session, time_limit: float | None = None) -> tuple[pd.Data
         return pd.DataFrame(columns=CONFLICT_COLUMNS), bool(integer.any())
     found = []
     for row, side in rows:
-        family, index = row_key(compiled.constraints[row])
+        family, index = compiled.row_keys[row]
         kind = ROW_KINDS.get(family, family)
         name, year = (index if isinstance(index, tuple) and len(index) == 2 else (None, None))
         found.append({"kind": kind, "name": name, "year": year, "side": side,

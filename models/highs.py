@@ -73,7 +73,8 @@ class CompiledModel:
         self.columns = list(model.component_data_objects(pyo.Var, descend_into=True))
         self.cols = {col_key(v): j for j, v in enumerate(self.columns)}
         col_of = {id(v): j for j, v in enumerate(self.columns)}  # only while compiling: later lookups go by name
-        self.constraints = []
+        self.row_keys: list[tuple[str, object]] = []
+        """``(family, index)`` of each row: no constraint objects, so a session may delete them once compiled."""
         # typed arrays, not lists: a list of 400,000 Python floats and ints costs 30 MB at 342 municipalities
         lowers, uppers, offsets = array("d"), array("d"), array("d")
         entry_rows, entry_cols, entry_values = array("i"), array("i"), array("d")
@@ -85,15 +86,15 @@ class CompiledModel:
                 if (lower is not None and constant < lower - 1e-9) or (upper is not None and constant > upper + 1e-9):
                     raise TriviallyInfeasible(con.name)
                 continue
-            row = len(self.constraints)
-            self.constraints.append(con)
+            row = len(self.row_keys)
+            self.row_keys.append(row_key(con))
             offsets.append(constant)
             lowers.append(-INF if lower is None else _finite(lower - constant, -INF))
             uppers.append(INF if upper is None else _finite(upper - constant, INF))
             entry_rows.extend([row] * len(coefficients))
             entry_cols.extend(coefficients.keys())
             entry_values.extend(coefficients.values())
-        self.rows = {row_key(c): r for r, c in enumerate(self.constraints)}
+        self.rows = {key: r for r, key in enumerate(self.row_keys)}
         self.row_lower, self.row_upper = np.array(lowers, dtype=float), np.array(uppers, dtype=float)
         self.offset = np.array(offsets, dtype=float)
         self.col_lower = np.array([_finite(v.lb, -INF) for v in self.columns])
@@ -128,12 +129,7 @@ class CompiledModel:
     @property
     def num_row(self) -> int:
         """Number of rows (constraints)."""
-        return len(self.constraints)
-
-    def row(self, con) -> int | None:
-        """The row of a constraint, or ``None`` when it has no row (no variables, always true)."""
-        r = self.rows.get(row_key(con))
-        return r if r is not None and self.constraints[r] is con else None
+        return len(self.row_keys)
 
     def col(self, var) -> int | None:
         """The column of a variable, or ``None`` for a variable of another model."""
@@ -199,11 +195,10 @@ def _collect(repn, col_of: dict) -> tuple[dict[int, float], float]:
     return {c: v for c, v in coefficients.items() if v != 0}, float(repn.constant)
 
 
-def row_bounds(compiled: CompiledModel, con) -> tuple[float, float]:
-    """A row's bounds as HiGHS takes them, from the constraint's current (parameter) bounds."""
-    r = compiled.row(con)
+def row_bounds(compiled: CompiledModel, row: int, con) -> tuple[float, float]:
+    """Row ``row``'s bounds as HiGHS takes them, from the constraint ``con`` it was built from (at its parameters)."""
     lower, _, upper = con.to_bounded_expression(evaluate_bounds=True)
-    offset = compiled.offset[r]
+    offset = compiled.offset[row]
     return (_finite(None if lower is None else lower - offset, -INF),
             _finite(None if upper is None else upper - offset, INF))
 
@@ -413,8 +408,8 @@ class HighsModel:
         compiled = self.compiled
         for j, var in enumerate(compiled.columns):
             self.highs.passColName(j, _safe_name(var.name, "c", j))
-        for r, con in enumerate(compiled.constraints):
-            self.highs.passRowName(r, _safe_name(con.name, "r", r))
+        for r, (family, index) in enumerate(compiled.row_keys):
+            self.highs.passRowName(r, _safe_name(_key_name(family, index), "r", r))
         status = self.highs.writeModel(str(path))
         if status == highspy.HighsStatus.kError:
             raise OSError(f"HiGHS could not write the model to {path}")
@@ -553,6 +548,13 @@ def _status(model_status) -> str:
     if model_status in (status.kTimeLimit, status.kIterationLimit, status.kSolutionLimit, status.kInterrupt):
         return TIME_LIMIT
     return ERROR
+
+
+def _key_name(family: str, index) -> str:
+    """``budget[PB,2021]``: a row's name in Pyomo's form, from its family and index."""
+    if index is None:
+        return family
+    return f"{family}[{','.join(map(str, index if isinstance(index, tuple) else (index,)))}]"
 
 
 def _safe_name(name: str, prefix: str, k: int) -> str:

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from models.changes import Change, expand
-from models.highs import INF, MAXIMIZE, MINIMIZE, OPTIMAL, Solution, col_key, row_key
+from models.highs import INF, MAXIMIZE, MINIMIZE, OPTIMAL, Solution, col_key
 from models.session import Deadline, Session
 from models.whatif import WATCHED, Reader, SweepPoint, apply, character, solve_plain
 
@@ -74,7 +74,7 @@ def answer_report(session: Session, priced: Priced) -> tuple[pd.DataFrame, pd.Da
     value = plan.activity + offset
     low, up = lower + offset, upper + offset
     dual = priced.priced.row_dual if priced.priced is not None else None
-    row_frame = _bounded_frame([row_key(c) for c in compiled.constraints], value, low, up, dual, "family", "price")
+    row_frame = _bounded_frame(compiled.row_keys, value, low, up, dual, "family", "price")
     cols = np.arange(compiled.num_col, dtype=np.int32)
     lower, upper = highs.col_bounds(cols)
     reduced = priced.priced.col_dual if priced.priced is not None else None

@@ -1,7 +1,10 @@
 """A persistent model: built once from the data, changed in place, solved again warm.
 
 A :class:`Session` holds the Pyomo model (the formulation of record), its
-compiled form and one HiGHS instance. A change of an input number (money of
+compiled form and one HiGHS instance. Once HiGHS has the model, the Pyomo
+constraints are deleted (:func:`models.allocation.drop_rows`: at 342
+municipalities their expression trees are the largest part of the model);
+a row that changes is built again from its family's rule. A change of an input number (money of
 a budget line, a cost, an instrument's bounds, a requirement level, a group
 size, the fixed scenario) updates the session's copy of the data, the Pyomo
 parameter or bound it feeds, and exactly the HiGHS rows, columns or
@@ -129,6 +132,8 @@ class Session:
             self.compiled = self.highs = None
             return
         self.highs = HighsModel(self.compiled, self.options)
+        # HiGHS has the rows now; a row that changes is built again from its rule (:meth:`_row`)
+        allocation.drop_rows(self.model)
         self._measures_stale = False
         self._objective: str | None = None
         self._cold_next = False
@@ -210,7 +215,7 @@ class Session:
     def set_floor(self, floor: float | None) -> None:
         """``participation >= floor``; ``None`` removes the floor."""
         self.model.floor = -INF if floor is None else floor
-        self._push_bounds(self.model.participation_floor)
+        self._push_bounds("participation_floor", None)
 
     def hold(self, measure: str, lower: float | None = None, upper: float | None = None) -> None:
         """``lower <= measure <= upper`` in the following solves (``None``: no bound), until :meth:`release`.
@@ -239,13 +244,13 @@ class Session:
         m = self.model
         for key in m.BT:
             m.cap[key] = INF if caps is None else float(caps.get(key, INF))
-            self._push_if_row(m.spending_cap, key)
+            self._push_if_row("spending_cap", key)
         self.start_cold()  # a bound on every line at once: measured 25 s warm against 4 s cold at 342 municipalities
 
-    def _push_if_row(self, family, key) -> None:
+    def _push_if_row(self, family: str, key) -> None:
         """Push the bounds of a row of ``family`` that exists (a line nothing touches has none)."""
-        if key in family and self.compiled is not None and self.compiled.row(family[key]) is not None:
-            self._push_bounds(family[key])
+        if self.compiled is not None and (family, key) in self.compiled.rows:
+            self._push_bounds(family, key)
 
     def prices_at(self, x: np.ndarray, objective: str, deadline: Deadline | None = None) -> Solution | None:
         """Duals, reduced costs and ranges of the LP with every integer fixed at its value in ``x``.
@@ -299,16 +304,27 @@ class Session:
         self._objective = None
 
     # -- in-place changes ---------------------------------------------------------------
-    def _push_bounds(self, con) -> None:
-        row = self.compiled.row(con) if self.compiled else None
-        if row is None:  # a row without variables, or no compiled model: only a rebuild can follow the change
+    def _row(self, family: str, key):
+        """The compiled row ``(family, key)`` and its constraint, built again from the family's rule.
+
+        ``(None, None)`` when either is missing (a row without variables, or
+        no compiled model): only a rebuild can follow the change then.
+        """
+        row = self.compiled.rows.get((family, key)) if self.compiled else None
+        con = allocation.row_constraint(self.model, family, key) if row is not None else None
+        return (row, con) if con is not None else (None, None)
+
+    def _push_bounds(self, family: str, key) -> None:
+        """Bounds of one row, from its rule at the parameters' current values."""
+        row, con = self._row(family, key)
+        if row is None:
             self.rebuild()
             return
-        self.highs.set_row_bounds(row, *row_bounds(self.compiled, con))
+        self.highs.set_row_bounds(row, *row_bounds(self.compiled, row, con))
 
-    def _push_row(self, con) -> None:
-        """Coefficients and bounds of one row, from its (changed) Pyomo constraint."""
-        row = self.compiled.row(con) if self.compiled else None
+    def _push_row(self, family: str, key) -> None:
+        """Coefficients and bounds of one row, from its rule at the data's and parameters' current values."""
+        row, con = self._row(family, key)
         if row is None:
             self.rebuild()
             return
@@ -318,7 +334,7 @@ class Session:
         for col, coef in new.items():
             self.highs.set_coefficient(row, col, coef)
         self.compiled.offset[row] = constant
-        self.highs.set_row_bounds(row, *row_bounds(self.compiled, con))
+        self.highs.set_row_bounds(row, *row_bounds(self.compiled, row, con))
 
     def _push_col_bounds(self, var) -> None:
         col = self.compiled.col(var) if self.compiled else None
@@ -348,15 +364,15 @@ class Session:
                 param[key] = changes[name]
         if "committed" in changes:
             self._measures_stale = True
-            self._push_if_row(m.spending_cap, key)
+            self._push_if_row("spending_cap", key)
         if "funding_per_unit" in changes:
             if key not in m.FUNDED:  # no funding term in the row yet
                 self.rebuild()
                 return
             m.funding[key] = changes["funding_per_unit"]
-            self._push_row(m.budget[key])
+            self._push_row("budget", key)
             return
-        self._push_bounds(m.budget[key])
+        self._push_bounds("budget", key)
 
     def change_cost(self, instrument: str, line: str, year: int, *, cost=UNSET, once=UNSET) -> None:
         """Change the yearly cost per unit and/or the one-off cost per inflow of an instrument on a line."""
@@ -372,12 +388,10 @@ class Session:
         if instrument not in m.links.terms.get((line, year), ()):  # no term in the row yet
             self.rebuild()
             return
-        # the costs are constants in ``direct`` and in the budget row (which holds a copy of its terms)
-        m.direct[line, year].set_value(allocation.direct_cost_rule(m, line, year))
-        m.budget[line, year].set_value(allocation.budget_rule(m, line, year))
+        m.direct[line, year].set_value(allocation.direct_cost_rule(m, line, year))  # the costs are constants in it
         self._measures_stale = True
-        self._push_row(m.budget[line, year])
-        self._push_row(m.spending_cap[line, year])
+        self._push_row("budget", (line, year))
+        self._push_row("spending_cap", (line, year))
 
     def change_scenario_cost(self, scenario: str, line: str, year: int, *, friction=UNSET, fixed=UNSET) -> None:
         """Change the friction and/or fixed cost a scenario puts on a line in a year."""
@@ -394,8 +408,8 @@ class Session:
             return
         m.scenario_cost[key] = self.data.scenario_cost(*key)
         self._measures_stale = True
-        self._push_row(m.budget[line, year])
-        self._push_row(m.spending_cap[line, year])
+        self._push_row("budget", (line, year))
+        self._push_row("spending_cap", (line, year))
 
     def change_instrument(self, instrument: str, **bounds) -> None:
         """Change bounds of an instrument (``None`` removes a bound).
@@ -420,8 +434,8 @@ class Session:
         if bounds.get("max_change") is not None:
             m.max_change[instrument] = bounds["max_change"]
             for t in m.T:
-                self._push_bounds(m.step_up[instrument, t])
-                self._push_bounds(m.step_down[instrument, t])
+                self._push_bounds("step_up", (instrument, t))
+                self._push_bounds("step_down", (instrument, t))
         self._refresh_big_m([(instrument, t) for t in m.T])
 
     def change_run_off(self, instrument: str, year: int, *, retention=UNSET, volume=UNSET) -> None:
@@ -445,8 +459,7 @@ class Session:
             return
         if key in m.GIVEN:
             m.given[key] = self.data.given_volume[key]
-        m.stock[key].set_value(allocation.stock_rule(m, *key))  # the retention is a constant in the row
-        self._push_row(m.stock[key])
+        self._push_row("stock", key)  # the retention is a constant in the row
 
     def change_requirement(self, name: str, year: int | str | None, level: float) -> None:
         """Change the level of a requirement (a share in percent, as the workbook has it)."""
@@ -464,14 +477,10 @@ class Session:
             return
         m.links.requirements[key] = new
         m.requirement_level[key] = new.rhs
-        if key not in m.requirement:
-            self.rebuild()
-            return
         if req.kind == "aandeel":
-            m.requirement[key].set_value(allocation.requirement_rule(m, *key))
-            self._push_row(m.requirement[key])
+            self._push_row("requirement", key)
         else:
-            self._push_bounds(m.requirement[key])
+            self._push_bounds("requirement", key)
 
     def change_group(self, group: str, year: int, size: float) -> None:
         """Change the size of a target group in a year."""
@@ -486,7 +495,7 @@ class Session:
             self.rebuild()
             return
         m.group_size[key] = float(size)
-        self._push_bounds(m.group_capacity[key])
+        self._push_bounds("group_capacity", key)
         self._refresh_big_m([(i, year) for i in m.links.members.get(group, ())])
 
     def fix_scenario(self, scenario: str | None) -> None:
@@ -507,9 +516,9 @@ class Session:
         if not self._built():
             return
         m = self.model
-        for key in m.deviation:  # the reference is a constant in each row
-            m.deviation[key].set_value(allocation.deviation_rule(m, *key))
-            self._push_bounds(m.deviation[key])
+        for i in m.I:
+            for t in m.T:  # the reference is a constant in each row
+                self._push_bounds("deviation", (i, t))
 
     def _refresh_big_m(self, keys) -> None:
         """Rows ``u <= M * sum y`` whose ``M`` follows bounds and group sizes."""
@@ -518,8 +527,7 @@ class Session:
             if self.data.scenarios and key in m.RESTRICTED:
                 if not np.isfinite(inflow_bound(self.data, *key)):
                     raise ValueError(f"{key[0]!r} is restricted by a scenario and needs an upper bound")
-                m.scenario_allows[key].set_value(allocation.scenario_rule(m, *key))
-                self._push_row(m.scenario_allows[key])
+                self._push_row("scenario_allows", key)
 
     def _budget(self, key):
         if key not in self.data.budgets:

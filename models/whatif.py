@@ -26,7 +26,7 @@ import pandas as pd
 from models.changes import BOUND_FIELDS, Change, Setting, WhatIf, expand, settings_of
 from models.data import ProblemData
 from models.diagnose import explain_infeasibility
-from models.highs import INF, INFEASIBLE, OPTIMAL, TIME_LIMIT, Solution, row_key
+from models.highs import INF, INFEASIBLE, OPTIMAL, TIME_LIMIT, Solution
 from models.session import LEAST_GEMEENTE_MONEY, Deadline, Session, own_copy
 from models.solve import break_ties
 
@@ -114,9 +114,9 @@ class Reader:
         self.givers = np.array([k for k, key in enumerate(self.budget_keys) if data.budgets[key].surplus_to], dtype=int)
         self.takers = np.array([position[data.budgets[key].surplus_to, key[1]] for key in
                                 (self.budget_keys[k] for k in self.givers)], dtype=int)
-        watched = [r for r, con in enumerate(compiled.constraints) if row_key(con)[0] in WATCHED]
+        watched = [r for r, key in enumerate(compiled.row_keys) if key[0] in WATCHED]
         self.watched_rows = np.array(watched, dtype=np.int32)
-        self.row_labels = [row_key(compiled.constraints[r]) for r in watched]
+        self.row_labels = [compiled.row_keys[r] for r in watched]
         bounded = [j for j, key in enumerate(compiled.cols) if key[0] in BOUNDED]
         self.bounded_cols = np.array(bounded, dtype=np.int32)
         keys = list(compiled.cols)
