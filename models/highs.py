@@ -494,20 +494,21 @@ class HighsModel:
         status, ranging = self.highs.getRanging()
         if status != highspy.HighsStatus.kOk or not ranging.valid:
             return None, None, None
-        lp = self.highs.getLp()
-        upper, lower = np.asarray(lp.row_upper_, dtype=float), np.asarray(lp.row_lower_, dtype=float)
+        rows = self.compiled.num_row
+        # the bounds kept beside the model, not getLp(): that copies the whole model (matrix and all) out of HiGHS
+        upper, lower = self._row_upper[:rows], self._row_lower[:rows]
         current = np.where(upper < INF, upper, np.where(lower > -INF, lower, np.nan))
-        down = np.asarray(ranging.row_bound_dn.value_, dtype=float)
-        up = np.asarray(ranging.row_bound_up.value_, dtype=float)
+        down = np.asarray(ranging.row_bound_dn.value_, dtype=float)[:rows]
+        up = np.asarray(ranging.row_bound_up.value_, dtype=float)[:rows]
+        del ranging
         with np.errstate(invalid="ignore"):
             fall = np.where(down <= -INF, np.inf, np.maximum(current - down, 0.0))
             rise = np.where(up >= INF, np.inf, np.maximum(up - current, 0.0))
         basis = self.highs.getBasis()
-        basic = np.array([s == highspy.HighsBasisStatus.kBasic for s in basis.row_status], dtype=bool)
+        basic = np.array([s == highspy.HighsBasisStatus.kBasic for s in basis.row_status[:rows]], dtype=bool)
         free = np.isnan(current)
         fall[free], rise[free] = np.nan, np.nan
-        rows = self.compiled.num_row
-        return fall[:rows], rise[:rows], basic[:rows]
+        return fall, rise, basic
 
 
 IIS_SIDES = {int(highspy.IisBoundStatus.kIisBoundStatusLower): ("lower",),
