@@ -47,7 +47,7 @@ from models.session import (
     Deadline,
     Session,
 )
-from models.tables import PlanValues, Tables, plan_dicts, read_tables
+from models.tables import PlanValues, Tables, plan_dicts, read_tables, totals
 from models.verify import residuals
 
 __all__ = ["CHEAPEST", "ERROR", "INFEASIBLE", "NUMERICAL", "OPTIMAL", "TIME_LIMIT", "UNBOUNDED", "Result", "optimise",
@@ -153,13 +153,13 @@ def break_ties(session: Session, objective: str, solution: Solution, phases: lis
 
 
 def optimise(session: Session, objective: str | None = None, deadline: Deadline | None = None,
-             prices: bool = True, tie_breaks: bool = True) -> Result:
+             prices: bool = True, tie_breaks: bool = True, tables: bool = True) -> Result:
     """The best plan for the session's data, with prices, the re-check and, when infeasible, the diagnosis.
 
     Without ``prices`` no shadow prices are computed and an infeasible model
-    is not diagnosed; without ``tie_breaks`` the later phases are left out
-    (a comparison's extra plans need none of these: only their totals on the
-    objective are reported).
+    is not diagnosed; without ``tie_breaks`` the later phases are left out;
+    without ``tables`` only the totals are read (a comparison's extra plans
+    need none of these: only their totals are reported).
     """
     started = time.perf_counter()
     data = session.data
@@ -192,7 +192,7 @@ def optimise(session: Session, objective: str | None = None, deadline: Deadline 
     if prices and session.is_mip and final.has_solution:
         priced = session.prices_at(final.x, "participatie" if lexicographic else objective, deadline)
     _fill(result, session, final, priced if priced is not None and priced.row_dual is not None else None,
-          decisive)
+          decisive, tables)
     if final.status == INFEASIBLE and prices:
         diagnosis = explain_infeasibility(data, deadline.left(), session.options, session)
         result.infeasibility, result.conflict = diagnosis.relaxation, diagnosis.conflict
@@ -205,8 +205,12 @@ def optimise(session: Session, objective: str | None = None, deadline: Deadline 
     return result
 
 
-def cheapest(session: Session, participation_floor: float, deadline: Deadline | None = None) -> Result:
-    """The plan of least total cost with at least ``participation_floor``; no prices (none are reported)."""
+def cheapest(session: Session, participation_floor: float, deadline: Deadline | None = None,
+             tables: bool = True) -> Result:
+    """The plan of least total cost with at least ``participation_floor``; no prices (none are reported).
+
+    Without ``tables`` only the totals are read (see :func:`optimise`).
+    """
     started = time.perf_counter()
     result = Result(status=ERROR, objective_name=CHEAPEST, is_mip=session.is_mip, solver=solver_version())
     session.hold("participation", lower=participation_floor)
@@ -216,7 +220,7 @@ def cheapest(session: Session, participation_floor: float, deadline: Deadline | 
     finally:
         session.release()
     # No tie-breaks: only this plan's total cost is reported, and that is its objective.
-    _fill(result, session, solution, None)
+    _fill(result, session, solution, None, tables=tables)
     if result.has_plan:
         result.objective_value = result.totals["total_cost"]
     result.rebuilt = session.rebuilt_since_last_asked()
@@ -225,8 +229,8 @@ def cheapest(session: Session, participation_floor: float, deadline: Deadline | 
 
 
 def _fill(result: Result, session: Session, solution: Solution, priced: Solution | None,
-          decisive: Solution | None = None) -> None:
-    """Status, gap, scenario, the re-check and every table of a solution.
+          decisive: Solution | None = None, tables: bool = True) -> None:
+    """Status, gap, scenario, the re-check and every table of a solution (only the totals without ``tables``).
 
     ``decisive`` is the solve of the objective itself (status and gap come
     from it); ``solution`` the plan the tie-break phases picked among its optima.
@@ -253,5 +257,8 @@ def _fill(result: Result, session: Session, solution: Solution, priced: Solution
                                       plan["reserve_flow"])
     if result.check_failures:
         result.status = NUMERICAL
+    if not tables:
+        result.totals = totals(values)
+        return
     for name, table in read_tables(values, data, session.model.links).tables().items():
         setattr(result, name, table)
