@@ -24,7 +24,7 @@ from pathlib import Path
 
 import highspy
 import numpy as np
-import pyomo.environ as pyo
+import pyomo.core as pyo  # the modelling layer only: pyomo.environ also loads every solver plugin (0,15 s)
 from pyomo.repn.linear import LinearRepnVisitor
 
 from models.status import ERROR, INFEASIBLE, INFEASIBLE_OR_UNBOUNDED, NUMERICAL, OPTIMAL, TIME_LIMIT, UNBOUNDED
