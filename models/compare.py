@@ -67,7 +67,7 @@ def compare(data: ProblemData, optimum: Result | None = None, time_limit: float 
     least = same = None
     if chosen.has_plan:
         same = same_money(session, chosen, deadline)
-        least = cheapest(session, chosen.totals["participation"], deadline)
+        least = cheapest(session, chosen.totals["participation"], deadline, tables=False)
     both = chosen.has_plan and optimum.has_plan
     extra = None
     if same is not None and same.has_plan:
@@ -125,7 +125,7 @@ def same_money(session: Session, chosen: Evaluation, deadline: Deadline) -> Resu
     caps = {(row.line, row.year): float(row.used) for row in chosen.budgets.itertuples()}
     session.cap_spending(caps)
     try:
-        return optimise(session, deadline=deadline, prices=False, tie_breaks=False)
+        return optimise(session, deadline=deadline, prices=False, tie_breaks=False, tables=False)
     finally:
         session.cap_spending(None)
 

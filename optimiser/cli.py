@@ -327,6 +327,7 @@ def _serve(args) -> int:
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         listener.bind((args.host, args.port))
+        listener.listen()  # a browser opened at once waits in the queue instead of being refused while we start
     except OSError as error:
         listener.close()
         print(say.PORT_BUSY.format(host=args.host, port=args.port, reason=error.strerror), file=sys.stderr)

@@ -1,13 +1,16 @@
 """Read a budget workbook into rows of raw cells, remembering each cell's address.
 
 Only reading happens here; :mod:`optimiser.validate` gives the cells meaning.
+An ordinary workbook is streamed by :mod:`optimiser.sheet_stream` (several
+times faster, and openpyxl is not even imported); one with formulas, dates,
+damage or anything else that module leaves alone is read by openpyxl.
 Sheets and columns are found by their normalised names, so capitals, accents
 and spaces in headers do not matter, and title rows above the header are
 skipped.
 
 A workbook arrives as bytes (a file's content or an upload). The container is
-checked before any XML is parsed; the sheets are then read with openpyxl in
-read-only mode, which streams each sheet: only rows that hold values are kept,
+checked before any XML is parsed; the sheets are then streamed (by
+sheet_stream, or openpyxl in read-only mode): only rows that hold values are kept,
 at most :data:`MAX_COLUMNS` columns and :data:`MAX_ROWS` filled rows a sheet,
 so a small file with one formatted cell at row 1,000,000 (or at XFD1048576)
 costs next to nothing.
@@ -21,25 +24,21 @@ import posixpath
 import re
 import warnings
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import openpyxl
-import openpyxl.xml
 from defusedxml import ElementTree
-from openpyxl.cell.read_only import EMPTY_CELL
-from openpyxl.reader.excel import SUPPORTED_FORMATS
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import from_ISO8601
-from openpyxl.worksheet.cell_range import CellRange
 
-from optimiser import texts
+from optimiser import sheet_stream, texts
 from optimiser.parse import UNSAVED_FORMULA, PercentValue, shorten
 from optimiser.problems import InputError, Problem
 from optimiser.schema import KEY_VALUE, Sheet, nearest, normalise, sheets
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.cell_range import CellRange
 
 HEADER_SEARCH_ROWS = 10
 FORMULA_TAG = re.compile(rb"<(\w+:)?f[ >/]")  # <f>, <f t="shared" .../>, or with a namespace prefix
@@ -55,9 +54,8 @@ MAX_ROWS = 100_000
 """Filled rows read per sheet; 342 municipalities over 10 years fill about 10,000."""
 EXCEL_MAX_ROW = 1_048_576
 
-# Entity bombs and external entities are refused only when openpyxl parses with defusedxml.
-if not openpyxl.xml.DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
-    raise ImportError("defusedxml must be installed: openpyxl would parse workbooks without protection")
+SUPPORTED_FORMATS = (".xlsx", ".xlsm", ".xltx", ".xltm")
+"""The extensions openpyxl opens."""
 KEY_HEADER = "instelling"
 VALUE_HEADER = "waarde"
 
@@ -90,6 +88,15 @@ class KeyValues:
 
 Grid = dict[int, list[object]]
 """The rows of a sheet that hold a value: row number (from 1) to the values from column A."""
+
+
+def get_column_letter(index: int) -> str:
+    """The letters of a column number (1 -> A, 27 -> AA)."""
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _is_empty(value: object) -> bool:
@@ -168,13 +175,22 @@ def _looks_like_text(content: bytes) -> bool:
     return b"\x00" not in sample
 
 
-def _open(content: bytes, name: str, formulas: bool = False):
-    """A read-only workbook of values (or formulas), or an :class:`InputError`."""
+def _check_suffix(name: str) -> None:
     if Path(name).suffix.lower() not in SUPPORTED_FORMATS:
         # openpyxl refuses such a name when it opens a file; an upload keeps the same answer.
         raise _refuse(f"'{name}' kon niet als Excel-werkmap worden gelezen: de naam heeft niet de extensie van een "
                       f"werkmap ({', '.join(SUPPORTED_FORMATS)}). Open het in Excel, sla het opnieuw op als .xlsx en "
                       "probeer het opnieuw.")
+
+
+def _open(content: bytes, name: str, formulas: bool = False):
+    """A read-only workbook of values (or formulas), or an :class:`InputError`."""
+    import openpyxl  # only here: most workbooks are read by sheet_stream, and openpyxl takes long to import
+    import openpyxl.xml
+
+    # Entity bombs and external entities are refused only when openpyxl parses with defusedxml.
+    if not openpyxl.xml.DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
+        raise ImportError("defusedxml must be installed: openpyxl would parse workbooks without protection")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions; not the user's concern
@@ -221,6 +237,7 @@ def _scan_parts(content: bytes, name: str) -> dict[str, _Part]:
 def _merged_ranges(xml: bytes) -> tuple[CellRange, ...]:
     ranges = []
     for match in MERGE_TAG.finditer(xml):
+        from openpyxl.worksheet.cell_range import CellRange  # rare: merged cells are an error
         try:
             ranges.append(CellRange(match.group(1).decode("ascii")))
         except (ValueError, TypeError, UnicodeDecodeError):
@@ -235,22 +252,64 @@ def read_workbook(content: bytes, name: str) -> tuple[dict[str, SheetRows | KeyV
     Raises :class:`InputError` when the file is no readable workbook.
     """
     check_container(content, name)
+    _check_suffix(name)
+    parts = _scan_parts(content, name)
+    if not any(p.formulas for p in parts.values()):
+        try:
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                book = sheet_stream.Book(archive)
+                sheets = [_StreamedSheet(title, state, part) for title, state, part in book.sheets]
+                return _read_sheets(sheets, partial(_streamed_grid, book), parts, name, content)
+        except InputError:
+            raise
+        except Exception:  # sheet_stream.Unusual, or damage that openpyxl's reading reports cell by cell
+            pass
+    return read_with_openpyxl(content, name, parts)
+
+
+class _StreamedSheet(NamedTuple):
+    """A worksheet as :mod:`optimiser.sheet_stream` lists it; named as openpyxl's worksheet attributes are."""
+
+    title: str
+    sheet_state: str
+    part: str
+
+
+def _streamed_grid(book: sheet_stream.Book, ws: _StreamedSheet, formulas: bool,
+                   locate: Callable[[], InputError]) -> tuple[Grid, list[Problem]]:
+    return _grid(ws.title, book.rows(ws.part, MAX_ROWS, MAX_COLUMNS, EXCEL_MAX_ROW), lambda entry: entry)
+
+
+def read_with_openpyxl(content: bytes, name: str, parts: dict[str, _Part] | None = None
+                       ) -> tuple[dict[str, SheetRows | KeyValues], list[Problem]]:
+    """As :func:`read_workbook`, always through openpyxl: formulas, dates, damaged cells and every unusual case."""
+    if parts is None:
+        check_container(content, name)
+        _check_suffix(name)
+        parts = _scan_parts(content, name)
     workbook = _open(content, name)
     formulas = None
     try:
-        parts = _scan_parts(content, name)
         # A second pass only when some sheet holds formulas: it finds those Excel never calculated.
         formulas = _open(content, name, formulas=True) if any(p.formulas for p in parts.values()) else None
-        return _read_sheets(workbook, formulas, parts, name, content)
+
+        def grid(ws, has_formulas: bool, locate: Callable[[], InputError]) -> tuple[Grid, list[Problem]]:
+            found = _grid(ws.title, _filled_rows(ws, locate), lambda cell: (cell.column, _marked(cell, ws.title)))
+            if formulas is not None and has_formulas:
+                _unsaved_formulas(found[0], _filled_rows(formulas[ws.title], locate))
+            return found
+
+        return _read_sheets(workbook.worksheets, grid, parts, name, content)
     finally:
         workbook.close()
         if formulas is not None:
             formulas.close()
 
 
-def _read_sheets(workbook, formulas, parts: dict[str, _Part], name: str,
+def _read_sheets(worksheets, grid_of, parts: dict[str, _Part], name: str,
                  content: bytes) -> tuple[dict[str, SheetRows | KeyValues], list[Problem]]:
-    by_name, problems = _sheets_by_name(workbook.worksheets)
+    """Every schema sheet found in ``worksheets``; ``grid_of(ws, has_formulas, locate)`` reads one sheet's cells."""
+    by_name, problems = _sheets_by_name(worksheets)
     found: dict[str, SheetRows | KeyValues] = {}
     schema = sheets()
     unmatched = [ws.title for key, ws in by_name.items() if key not in {normalise(s) for s in schema}]
@@ -264,7 +323,7 @@ def _read_sheets(workbook, formulas, parts: dict[str, _Part], name: str,
                                     "waarschuwing"))
         part = parts.get(ws.title, _Part(False, ()))
         locate = partial(_bad_cell_error, content, part.member, ws.title, name)
-        grid, sheet_problems = _grid(ws, formulas[ws.title] if formulas and part.formulas else None, locate)
+        grid, sheet_problems = grid_of(ws, part.formulas, locate)
         reader = _read_key_value if sheet.layout == KEY_VALUE else _read_table
         rows, layout_problems = reader(ws.title, sheet, grid, part.merged)
         found[sheet.name] = rows
@@ -307,6 +366,8 @@ def _filled_rows(ws, locate: Callable[[], InputError]) -> Iterator[tuple[int, li
     row to the width asked and gives one and the same empty row for each row
     the XML leaves out; once seen, that row is skipped at once.
     """
+    from openpyxl.cell.read_only import EMPTY_CELL
+
     ws.reset_dimensions()
     blank = None
     try:
@@ -332,6 +393,8 @@ def _filled_rows(ws, locate: Callable[[], InputError]) -> Iterator[tuple[int, li
 
 def _refuse_far_value(row, number: int, sheet: str) -> None:
     """A value past :data:`MAX_COLUMNS` would be ignored without a word: refuse it, naming its cell."""
+    from openpyxl.cell.read_only import EMPTY_CELL
+
     for index, cell in enumerate(row[MAX_COLUMNS:], start=MAX_COLUMNS + 1):
         if cell is not EMPTY_CELL and cell.value is not None:
             ref = f"{get_column_letter(index)}{number}"
@@ -340,28 +403,33 @@ def _refuse_far_value(row, number: int, sheet: str) -> None:
                                                  "zo veel kolommen niet. Verplaats of verwijder de waarde.")])
 
 
-def _grid(ws, formula_ws, locate: Callable[[], InputError]) -> tuple[Grid, list[Problem]]:
-    """Saved cell values of the filled rows; a formula Excel never calculated becomes :data:`UNSAVED_FORMULA`."""
+def _grid(title: str, rows: Iterable[tuple[int, list]], entry: Callable[[object], tuple[int, object]]
+          ) -> tuple[Grid, list[Problem]]:
+    """Saved cell values of the filled rows; ``entry`` gives a cell's column and value (marked as a percentage)."""
     grid: Grid = {}
-    for number, cells in _filled_rows(ws, locate):
+    for number, cells in rows:
         if len(grid) == MAX_ROWS:
-            return grid, [Problem(ws.title, f"A{number}", f"Het blad heeft meer dan {texts.number(MAX_ROWS)} gevulde "
-                                                          "regels; dat is te veel voor een budgetwerkmap. Verwijder "
-                                                          "de overbodige regels.")]
-        values: list[object] = [None] * cells[-1].column
-        for cell in cells:
-            values[cell.column - 1] = _marked(cell, ws.title)
+            return grid, [Problem(title, f"A{number}", f"Het blad heeft meer dan {texts.number(MAX_ROWS)} gevulde "
+                                                       "regels; dat is te veel voor een budgetwerkmap. Verwijder "
+                                                       "de overbodige regels.")]
+        entries = [entry(cell) for cell in cells]
+        values: list[object] = [None] * entries[-1][0]
+        for column, value in entries:
+            values[column - 1] = value
         grid[number] = values
-    if formula_ws is not None:
-        for number, cells in _filled_rows(formula_ws, locate):
-            for cell in cells:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    values = grid.setdefault(number, [])
-                    if cell.column > len(values):
-                        values.extend([None] * (cell.column - len(values)))
-                    if values[cell.column - 1] is None:
-                        values[cell.column - 1] = UNSAVED_FORMULA
     return grid, []
+
+
+def _unsaved_formulas(grid: Grid, formula_rows: Iterable[tuple[int, list]]) -> None:
+    """A formula Excel never calculated (no saved value) becomes :data:`UNSAVED_FORMULA`."""
+    for number, cells in formula_rows:
+        for cell in cells:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                values = grid.setdefault(number, [])
+                if cell.column > len(values):
+                    values.extend([None] * (cell.column - len(values)))
+                if values[cell.column - 1] is None:
+                    values[cell.column - 1] = UNSAVED_FORMULA
 
 
 def _marked(cell, sheet: str) -> object:
@@ -417,6 +485,8 @@ def _unreadable_value(kind: str, text: str, style: str) -> str | None:
         return "De opmaak van deze cel is beschadigd"
     if not text:
         return None
+    from openpyxl.utils.datetime import from_ISO8601  # only on a damaged sheet
+
     shown = shorten(text)
     try:
         if kind == "d":

@@ -199,9 +199,11 @@ def _plan_sheet(book: Book, result: Result, tx: Texts) -> None:
     front = [tx("col.instrument"), *([tx("col.gemeente_name")] if region else []), tx("col.unit")]
     headers = front + [str(t) for t in years]
     instruments = list(dict.fromkeys(plan.instrument)) if not plan.empty else []
-    labels = {r.instrument: [r.instrument, *([r.gemeente] if region else []), r.unit] for r in plan.itertuples()}
-    by_key = {(r.instrument, r.year): r for r in plan.itertuples()}
-    blocks = [(tx(title), [labels[i] + [_plain(getattr(by_key[i, t], column)) for t in years]
+    values = {c: plan[c].tolist() for c in plan.columns}  # whole columns: no pandas call per cell
+    front_columns = ["instrument", *(["gemeente"] if region else []), "unit"]
+    labels = {i: [values[c][k] for c in front_columns] for k, i in enumerate(values.get("instrument", []))}
+    at = {key: k for k, key in enumerate(zip(values.get("instrument", []), values.get("year", []), strict=True))}
+    blocks = [(tx(title), [labels[i] + [_plain(values[column][at[i, t]]) for t in years]
                            for i in instruments], fmt) for column, title, fmt in PLAN_BLOCKS]
     widths = table_widths(headers, [row for _, rows, _ in blocks for row in rows])
     first = len(headers) - len(years)

@@ -99,7 +99,11 @@ def column_widths(headers: list[str], rows: list[list[object]], widest: int = 60
 def _longest(values: tuple) -> int:
     """Characters of the longest value shown; of the numbers only the largest and smallest can be longest."""
     floats = [v for v in values if type(v) is float and v == v]  # v == v leaves NaN out
-    others = max((len(_shown(v)) for v in values if type(v) is not float), default=0)
+    texts = [v for v in values if type(v) is str]
+    others = max(map(len, texts), default=0)
+    if len(floats) + len(texts) < len(values):  # ints, None and other kinds: as shown
+        others = max(others, max((len(_shown(v)) for v in values if type(v) is not float and type(v) is not str),
+                                 default=0))
     return max(others, len(_shown(max(floats))), len(_shown(min(floats)))) if floats else others
 
 
@@ -295,19 +299,31 @@ class Book:
         widths = self._widths[ws.get_name()]
         lines = self._lines[ws.get_name()]
         columns = [self._cell_styles(formats.get(c), wrap=c in wrap, top=bool(wrap)) for c in range(len(headers))]
+        columns += [self._cell_styles(None)] * (max(map(len, rows), default=0) - len(columns))
+        write, write_number, write_string, isfinite = self._write, ws.write_number, ws.write_string, math.isfinite
         for k, values in enumerate(rows):
             row = top + 1 + k
-            wrapped = [text_lines(str(values[c]), widths[c]) for c in wrap
-                       if c < len(values) and isinstance(values[c], str)]
-            lines[row] = max(wrapped, default=1)
-            if lines[row] > 1:  # before the row's cells: constant memory writes rows as they end
-                ws.set_row(row, 15 * lines[row])
+            if wrap:
+                wrapped = [text_lines(str(values[c]), widths[c]) for c in wrap
+                           if c < len(values) and isinstance(values[c], str)]
+                lines[row] = max(wrapped, default=1)
+                if lines[row] > 1:  # before the row's cells: constant memory writes rows as they end
+                    ws.set_row(row, 15 * lines[row])
+            else:
+                lines[row] = 1
             own = row_formats[k] if row_formats else None
             for c, value in enumerate(values):
-                styles = columns[c] if c < len(columns) else self._cell_styles(None)
+                styles = columns[c]
                 if own and c in own:
                     styles = self._cell_styles(own[c], wrap=c in wrap, top=bool(wrap))
-                self._write(ws, row, c, value, styles)
+                # The two common kinds written here directly (one call less per cell); the rest as _write says.
+                kind = type(value)
+                if kind is float and isfinite(value):
+                    write_number(row, c, value, styles[0])
+                elif kind is str:
+                    write_string(row, c, value, styles[2] if value.startswith(FORMULA_STARTS) else styles[1])
+                else:
+                    write(ws, row, c, value, styles)
         end = top + len(rows)
         if navigate and ws.get_name() not in self._tabled:
             self._tabled.add(ws.get_name())

@@ -29,10 +29,10 @@ def test_each_solve_gets_what_is_left_and_late_tie_breaks_are_left_out(monkeypat
     clock, limits = Clock(), []
     real_solve = highs.HighsModel.solve
 
-    def timed_solve(self, time_limit, prices=False, warm=True):
+    def timed_solve(self, time_limit, prices=False, warm=True, **more):
         limits.append(time_limit)
         clock.now += 10
-        return real_solve(self, None, prices, warm)
+        return real_solve(self, None, prices, warm, **more)
 
     monkeypatch.setattr(highs.HighsModel, "solve", timed_solve)
     data = case([Instrument("A", retention=0)], {("A", "PB"): 1}, {"PB": 10})

@@ -111,10 +111,10 @@ def test_the_lexicographic_plan_falls_back_to_phase_one_when_phase_two_finds_not
     data = case([Instrument("A", retention=0)], {("A", "PB"): 1}, {"PB": 10}, s_objective="lexicografisch")
     real = Session.solve
 
-    def no_second_phase(self, objective, deadline=None, prices=False, warm=True):
+    def no_second_phase(self, objective, deadline=None, prices=False, warm=True, **more):
         if objective == session.LEAST_GEMEENTE_MONEY:
             return highs.Solution(status=highs.TIME_LIMIT, has_solution=False)
-        return real(self, objective, deadline, prices, warm)
+        return real(self, objective, deadline, prices, warm, **more)
 
     monkeypatch.setattr(Session, "solve", no_second_phase)
     result = optimise(Session(data))
@@ -135,9 +135,9 @@ def test_infeasible_or_unbounded_is_told_apart(monkeypatch, instrument, availabl
     real = highs.HighsModel.solve
     calls = []
 
-    def unsure_first(self, time_limit, prices=False, warm=True):
+    def unsure_first(self, time_limit, prices=False, warm=True, **more):
         calls.append(1)
-        found = real(self, time_limit, prices, warm)
+        found = real(self, time_limit, prices, warm, **more)
         if len(calls) == 1:
             found.status, found.has_solution = highs.INFEASIBLE_OR_UNBOUNDED, False
         return found

@@ -17,9 +17,12 @@ from tests.corpus import CASES, build
 
 
 def test_checking_and_the_template_import_neither_pandas_nor_pyomo():
-    code = ("import optimiser.validate, optimiser.template, optimiser.docs, optimiser.texts; import sys; "
-            "assert 'pyomo' not in sys.modules and 'pandas' not in sys.modules, "
-            "sorted(m for m in sys.modules if m.split('.')[0] in ('pyomo', 'pandas'))")
+    _in_fresh_python("import optimiser.validate, optimiser.template, optimiser.docs, optimiser.texts; import sys; "
+                     "assert 'pyomo' not in sys.modules and 'pandas' not in sys.modules, "
+                     "sorted(m for m in sys.modules if m.split('.')[0] in ('pyomo', 'pandas'))")
+
+
+def _in_fresh_python(code: str) -> None:
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
 
@@ -122,3 +125,28 @@ def test_a_small_file_claiming_a_million_rows_is_read_quickly_in_little_memory(n
     assert path.stat().st_size < 100_000
     assert seconds < 5
     assert peak_kb < 300_000, f"{peak_kb / 1024:.0f} MB"
+
+
+ODD_BUT_STREAMED = {"excel-fout", "geen-getal", "samengevoegd", "blad-verkeerd-gespeld", "tekst-van-32000-tekens"}
+STREAMED = [c for c in CASES if c.ok or c.name in ODD_BUT_STREAMED]
+
+
+@pytest.mark.parametrize("case", STREAMED, ids=[c.name for c in STREAMED])
+def test_the_fast_reader_reads_what_openpyxl_reads(case, built):
+    # Every value, with its type (a percentage stays a PercentValue, 5 an int, 5.0 a float), and every problem.
+    path = built(case)
+    content = path.read_bytes()
+    fast, slow = reader.read_workbook(content, path.name), reader.read_with_openpyxl(content, path.name)
+    assert fast == slow
+    assert _kinds(fast) == _kinds(slow)
+
+
+def _kinds(read) -> list[list[type]]:
+    return [[type(v) for _, row in rows.rows for v in row.values()] for rows in read[0].values()
+            if isinstance(rows, reader.SheetRows)]
+
+
+def test_an_ordinary_workbook_is_checked_without_importing_openpyxl():
+    _in_fresh_python("import sys; from optimiser.validate import check; from tests.conftest import EXAMPLE; "
+                     "data, problems = check(EXAMPLE); assert data is not None; "
+                     "assert 'openpyxl' not in sys.modules, 'openpyxl imported'")

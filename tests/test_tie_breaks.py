@@ -6,10 +6,13 @@ chosen plan (or the previous year). Each case has many optima; the expected
 plan is the one the phases pick, and the objective is the optimum's.
 """
 
+import numpy as np
 import pytest
 
 from models.data import BudgetYear, GroupYear, Instrument
-from models.solve import OPTIMAL, solve
+from models.highs import MAXIMIZE
+from models.session import Session
+from models.solve import OPTIMAL, optimise, solve
 from tests.helpers import budget, case, volumes
 
 Y3 = (2021, 2022, 2023)
@@ -79,3 +82,40 @@ def test_least_change_against_the_chosen_plan():
     phases = [p["phase"] for p in result.phases]
     assert phases == ["participatie", "minimale aanvulling", "minimale gemeentelijke inzet",
                       "minimale verandering"]
+
+
+def _one_column(session, instrument):
+    """A cost vector that is 1 on the volume of ``instrument`` in 2021 and 0 elsewhere."""
+    vector = np.zeros(session.compiled.num_col)
+    vector[session.compiled.col(session.model.v[instrument, 2021])] = 1
+    return vector
+
+
+def test_the_optimal_face_keeps_every_optimum_and_nothing_else():
+    """PB €10; A and A2 cost €1 a person, B €2 (retention 0, one year).
+
+    Maximum participation is 10: €10 on A and A2 in any split. PB's price is 1 person per euro, so B's
+    reduced cost is 1 - 2 x 1 = -1: no optimum uses B. On the optimal face A2 can still take all 10
+    (a tie: its reduced cost is 0) while B is held at 0; once released, B can take €10 / €2 = 5 again.
+    """
+    data = case([Instrument("A", retention=0), Instrument("A2", retention=0), Instrument("B", retention=0)],
+                {("A", "PB"): 1, ("A2", "PB"): 1, ("B", "PB"): 2}, {"PB": 10})
+    session = Session(data)
+    best = session.solve("participatie", duals=True)
+    assert best.objective == pytest.approx(10)
+    session.restrict_to_face(best)
+    assert session.solve_vector(_one_column(session, "A2"), MAXIMIZE).objective == pytest.approx(10)
+    assert session.solve_vector(_one_column(session, "B"), MAXIMIZE).objective == pytest.approx(0)
+    session.release()
+    assert session.solve_vector(_one_column(session, "B"), MAXIMIZE).objective == pytest.approx(5)
+
+
+def test_after_the_tie_breaks_the_session_holds_the_model_it_was_built_with():
+    """The tie-breaks fix columns and rows on the optimal face; the run's session must get every bound back."""
+    data = _twins()
+    session = Session(data)
+    before = session.highs.highs.getLp()
+    optimise(session)
+    after = session.highs.highs.getLp()
+    for side in ("col_lower_", "col_upper_", "row_lower_", "row_upper_"):
+        assert list(getattr(after, side)) == list(getattr(before, side)), side
