@@ -217,11 +217,19 @@ def direct_cost_rule(m: pyo.ConcreteModel, line: str, year: int):
 
     ``cost`` and ``once`` are the data's numbers (a zero leaves its term out).
     """
-    cost, once = m.data.cost, m.data.once
-    parts = [cost.get((i, line, year), 0.0) * m.v[i, year] + once.get((i, line, year), 0.0) * m.u[i, year]
-             for i in m.links.terms.get((line, year), ())]
-    parts += [m.scenario_cost[s, line, year] * m.y[s] for s in m.links.scenario_terms.get((line, year), ())]
-    return pyo.quicksum(parts) if parts else pyo.Expression.Skip
+    instruments = m.links.terms.get((line, year), ())
+    scenarios = m.links.scenario_terms.get((line, year), ())
+    if not instruments and not scenarios:
+        return pyo.Expression.Skip
+    parts = []
+    for i in instruments:
+        cost, once = m.data.cost.get((i, line, year), 0.0), m.data.once.get((i, line, year), 0.0)
+        if cost:
+            parts.append(cost * m.v[i, year])
+        if once:
+            parts.append(once * m.u[i, year])
+    parts += [m.scenario_cost[s, line, year] * m.y[s] for s in scenarios]
+    return pyo.quicksum(parts)  # 0 when a what-if set every cost of the line to zero
 
 
 def add_direct_costs(m: pyo.ConcreteModel, data: ProblemData) -> None:

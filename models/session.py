@@ -39,6 +39,7 @@ build of the changed data.
 
 from __future__ import annotations
 
+import gc
 import time
 from contextlib import contextmanager
 from dataclasses import fields, replace
@@ -109,6 +110,23 @@ def own_copy(data: ProblemData) -> ProblemData:
                    retention_by_year=dict(data.retention_by_year), given_volume=dict(data.given_volume))
 
 
+@contextmanager
+def _collector_paused():
+    """Python's cyclic garbage collector off within the block.
+
+    A build and its compile make some 700,000 objects at 342 municipalities
+    and no garbage cycles (none collected, measured); each collection in
+    between walks the objects made so far, a fifth of the build's time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class Session:
     """The allocation model for one data set, kept between solves."""
 
@@ -123,14 +141,15 @@ class Session:
 
     # -- building --------------------------------------------------------------------
     def _build(self) -> None:
-        self.model = allocation.build(self.data, later_phases=True)
         self.trivially_infeasible = False
-        try:
-            self.compiled = CompiledModel(self.model, allocation.measures(self.model))
-        except TriviallyInfeasible:
-            self.trivially_infeasible = True
-            self.compiled = self.highs = None
-            return
+        with _collector_paused():
+            self.model = allocation.build(self.data, later_phases=True)
+            try:
+                self.compiled = CompiledModel(self.model, allocation.measures(self.model))
+            except TriviallyInfeasible:
+                self.trivially_infeasible = True
+                self.compiled = self.highs = None
+                return
         self.highs = HighsModel(self.compiled, self.options)
         # HiGHS has the rows now; a row that changes is built again from its rule (:meth:`_row`)
         allocation.drop_rows(self.model)
