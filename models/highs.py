@@ -40,11 +40,6 @@ def _finite(x: float | None, default: float) -> float:
     return default if x is None or math.isinf(x) else float(x)
 
 
-def row_key(con) -> tuple[str, object]:
-    """``(family, index)`` of a constraint, e.g. ``("budget", ("PB", 2021))``; ``None`` for a scalar one."""
-    return con.parent_component().local_name, con.index()
-
-
 def col_key(var) -> tuple[str, object]:
     """``(variable, index)`` of a variable, e.g. ``("v", ("LKS", 2022))``."""
     return var.parent_component().local_name, var.index()
@@ -70,8 +65,13 @@ class CompiledModel:
     """
 
     def __init__(self, model: pyo.ConcreteModel, measures: dict[str, object]):
-        self.columns = list(model.component_data_objects(pyo.Var, descend_into=True))
-        self.cols = {col_key(v): j for j, v in enumerate(self.columns)}
+        # by family and index, as (family, index) keys need no call per variable or row
+        self.columns, self.cols = [], {}
+        for family in model.component_objects(pyo.Var, descend_into=True):
+            name = family.local_name
+            for index, var in family.items():
+                self.cols[name, index] = len(self.columns)
+                self.columns.append(var)
         col_of = {id(v): j for j, v in enumerate(self.columns)}  # only while compiling: later lookups go by name
         self.row_keys: list[tuple[str, object]] = []
         """``(family, index)`` of each row: no constraint objects, so a session may delete them once compiled."""
@@ -79,7 +79,7 @@ class CompiledModel:
         lowers, uppers, offsets = array("d"), array("d"), array("d")
         entry_rows, entry_cols, entry_values = array("i"), array("i"), array("d")
         walker = _walker()
-        for con in model.component_data_objects(pyo.Constraint, active=True, descend_into=True):
+        for family, index, con in _constraints(model):
             lower, body, upper = con.to_bounded_expression(evaluate_bounds=True)
             coefficients, constant = _linear(body, walker, col_of)
             if not coefficients:
@@ -87,7 +87,7 @@ class CompiledModel:
                     raise TriviallyInfeasible(con.name)
                 continue
             row = len(self.row_keys)
-            self.row_keys.append(row_key(con))
+            self.row_keys.append((family, index))
             offsets.append(constant)
             lowers.append(-INF if lower is None else _finite(lower - constant, -INF))
             uppers.append(INF if upper is None else _finite(upper - constant, INF))
@@ -156,6 +156,15 @@ class CompiledModel:
             coefficients, constant = _linear(expr, walker, col_of)
             vector[list(coefficients)] = list(coefficients.values())
             self.measures[name] = (vector, constant)
+
+
+def _constraints(model: pyo.ConcreteModel):
+    """``(family, index, constraint)`` of every active constraint, in the model's order."""
+    for family in model.component_objects(pyo.Constraint, active=True, descend_into=True):
+        name = family.local_name
+        for index, con in family.items():
+            if con.active:
+                yield name, index, con
 
 
 def _walker() -> LinearRepnVisitor:
