@@ -196,12 +196,11 @@ def _linear(expr, walker: LinearRepnVisitor, col_of: dict) -> tuple[dict[int, fl
 
 
 def _collect(repn, col_of: dict) -> tuple[dict[int, float], float]:
-    """Coefficients by column (zeros left out) and the constant of a linear walker's result."""
-    coefficients: dict[int, float] = {}
-    for var_id, coef in repn.linear.items():
-        col = col_of[var_id]
-        coefficients[col] = coefficients.get(col, 0.0) + float(coef)
-    return {c: v for c, v in coefficients.items() if v != 0}, float(repn.constant)
+    """Coefficients by column (zeros left out) and the constant of a linear walker's result.
+
+    The walker gives each variable once, and each variable has its own column: nothing to add up.
+    """
+    return {col_of[var_id]: float(coef) for var_id, coef in repn.linear.items() if coef}, float(repn.constant)
 
 
 def row_bounds(compiled: CompiledModel, row: int, con) -> tuple[float, float]:
