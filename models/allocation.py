@@ -515,17 +515,21 @@ ROW_RULES = {"stock": stock_rule, "step_up": step_up_rule, "step_down": step_dow
 """Every constraint family's rule, by the family's name: what :func:`row_constraint` builds a row from."""
 
 
-def row_constraint(m: pyo.ConcreteModel, family: str, index) -> pyo.Constraint | None:
+def row_constraint(m: pyo.ConcreteModel, family: str, index, into: pyo.Constraint | None = None):
     """The row ``(family, index)`` built again from its rule, as a constraint of its own (not in ``m``).
 
     ``None`` when the rule leaves the row out. A session keeps no constraints
     after compiling (see :func:`drop_rows`) and builds a row like this when
-    a number in it changes.
+    a number in it changes. ``into``, a constraint an earlier call returned,
+    is given the row instead of a new one (making one costs more than the row).
     """
     rule = ROW_RULES[family]
     expr = rule(m) if index is None else rule(m, *index)
     if expr is pyo.Constraint.Skip:
         return None
+    if into is not None:
+        into.set_value(expr)
+        return into
     row = pyo.Constraint(expr=expr)
     row.construct()
     return row

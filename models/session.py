@@ -135,6 +135,8 @@ class Session:
         self.data = own_copy(data)
         self.rebuilds = 0
         self._reported_rebuilds = 0
+        self._scratch = None
+        """The constraint :meth:`_row` builds rows in (one object, reused)."""
         self._holds: dict[str, tuple[float, float]] = {}
         """Measure -> (lower, upper) that the following solves keep (see :meth:`hold`)."""
         self._build()
@@ -344,8 +346,11 @@ class Session:
         no compiled model): only a rebuild can follow the change then.
         """
         row = self.compiled.rows.get((family, key)) if self.compiled else None
-        con = allocation.row_constraint(self.model, family, key) if row is not None else None
-        return (row, con) if con is not None else (None, None)
+        con = allocation.row_constraint(self.model, family, key, self._scratch) if row is not None else None
+        if con is None:
+            return None, None
+        self._scratch = con  # one constraint object for every row built again
+        return row, con
 
     def _push_bounds(self, family: str, key) -> None:
         """Bounds of one row, from its rule at the parameters' current values."""
