@@ -19,6 +19,7 @@ import os
 import sys
 import time
 from array import array
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,47 @@ def col_key(var) -> tuple[str, object]:
     return var.parent_component().local_name, var.index()
 
 
+class IndexMap(Mapping):
+    """``(family, index)`` to a row or column, kept per family.
+
+    A plain dict would hold a ``(family, index)`` tuple per entry: some 16 MB
+    at 342 municipalities for rows and columns. Positions are given family
+    by family, so iterating gives the keys in row (column) order.
+    """
+
+    def __init__(self):
+        self._families: dict[str, dict] = {}
+
+    def family(self, name: str) -> dict:
+        """The family's own map, index to position (made when first asked)."""
+        return self._families.setdefault(name, {})
+
+    def __getitem__(self, key):
+        name, index = key
+        return self._families[name][index]
+
+    def get(self, key, default=None):
+        positions = self._families.get(key[0])
+        return default if positions is None else positions.get(key[1], default)
+
+    def __contains__(self, key) -> bool:
+        positions = self._families.get(key[0])
+        return positions is not None and key[1] in positions
+
+    def __iter__(self):
+        for name, positions in self._families.items():
+            for index in positions:
+                yield name, index
+
+    def items(self):
+        for name, positions in self._families.items():
+            for index, position in positions.items():
+                yield (name, index), position
+
+    def __len__(self) -> int:
+        return sum(len(positions) for positions in self._families.values())
+
+
 class TriviallyInfeasible(Exception):
     """A constraint without variables that cannot hold (say, committed money above what is available)."""
 
@@ -65,16 +107,18 @@ class CompiledModel:
     """
 
     def __init__(self, model: pyo.ConcreteModel, measures: dict[str, object]):
-        # by family and index, as (family, index) keys need no call per variable or row
-        self.columns, self.cols = [], {}
+        self.columns: list = []
+        self.cols = IndexMap()
+        """``(variable, index)`` to column, e.g. ``("v", ("LKS", 2022))``."""
         for family in model.component_objects(pyo.Var, descend_into=True):
-            name = family.local_name
-            for index, var in family.items():
-                self.cols[name, index] = len(self.columns)
+            positions = self.cols.family(family.local_name)
+            for var in family.values():
+                positions[var.index()] = len(self.columns)  # the variable's own index: no copy of the tuple
                 self.columns.append(var)
         col_of = {id(v): j for j, v in enumerate(self.columns)}  # only while compiling: later lookups go by name
-        self.row_keys: list[tuple[str, object]] = []
-        """``(family, index)`` of each row: no constraint objects, so a session may delete them once compiled."""
+        self.rows = IndexMap()
+        """``(family, index)`` to row, e.g. ``("budget", ("PB", 2021))``: no constraint objects are kept, so a
+        session may delete them once compiled."""
         # typed arrays, not lists: a list of 400,000 Python floats and ints costs 30 MB at 342 municipalities
         lowers, uppers, offsets = array("d"), array("d"), array("d")
         entry_rows, entry_cols, entry_values = array("i"), array("i"), array("d")
@@ -86,15 +130,14 @@ class CompiledModel:
                 if (lower is not None and constant < lower - 1e-9) or (upper is not None and constant > upper + 1e-9):
                     raise TriviallyInfeasible(con.name)
                 continue
-            row = len(self.row_keys)
-            self.row_keys.append((family, index))
+            row = len(offsets)
+            self.rows.family(family)[index] = row
             offsets.append(constant)
             lowers.append(-INF if lower is None else _finite(lower - constant, -INF))
             uppers.append(INF if upper is None else _finite(upper - constant, INF))
             entry_rows.extend([row] * len(coefficients))
             entry_cols.extend(coefficients.keys())
             entry_values.extend(coefficients.values())
-        self.rows = {key: r for r, key in enumerate(self.row_keys)}
         self.row_lower, self.row_upper = np.array(lowers, dtype=float), np.array(uppers, dtype=float)
         self.offset = np.array(offsets, dtype=float)
         self.col_lower = np.array([_finite(v.lb, -INF) for v in self.columns])
@@ -122,6 +165,11 @@ class CompiledModel:
         return _collect(repn, col_of)
 
     @property
+    def row_keys(self) -> list[tuple[str, object]]:
+        """``(family, index)`` of each row, in row order (made on each call)."""
+        return list(self.rows)
+
+    @property
     def num_col(self) -> int:
         """Number of columns (variables)."""
         return len(self.columns)
@@ -129,7 +177,7 @@ class CompiledModel:
     @property
     def num_row(self) -> int:
         """Number of rows (constraints)."""
-        return len(self.row_keys)
+        return len(self.offset)
 
     def col(self, var) -> int | None:
         """The column of a variable, or ``None`` for a variable of another model."""
