@@ -1,7 +1,7 @@
 """Benchmark: ``optimiser run`` and what-if batches as ratios to a minimal reference, side by side.
 
     python bench/bench.py                 # everything, writes bench/RESULTS.md (about 15 minutes)
-    python bench/bench.py --quick         # example and 1 municipality only, to try the harness
+    python bench/bench.py --quick         # example and 1 municipality only, printed (RESULTS.md untouched)
 
 Measured, each as the median of several runs:
 
@@ -316,8 +316,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="example and 1 municipality only")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    parser.add_argument("--output", type=Path, default=None,
+                        help="where to write the results (default: bench/RESULTS.md for a full run; "
+                             "--quick only prints, so a trial never overwrites the full results)")
     args = parser.parse_args()
+    output = args.output or (None if args.quick else ROOT / "bench" / "RESULTS.md")
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         runs = [end_to_end(EXAMPLE, folder, args.runs)]
@@ -336,7 +339,8 @@ def main() -> None:
             whatifs.append(whatif_batch(100, 1000, 1, folder))
             freeze = freeze_gain(synthetic(folder, 100), args.runs)
     text = report(runs, chosen, memory, batches, freeze, whatifs, analysis)
-    args.output.write_text(text, encoding="utf-8")
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
     print(text)
 
 

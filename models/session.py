@@ -322,14 +322,6 @@ class Session:
         self._objective = None
         return self.highs.solve((deadline or Deadline(None)).left())
 
-    def restore_columns(self) -> None:
-        """Give every column the bounds and integrality of the Pyomo model again (after a caller fixed some)."""
-        columns = self.compiled.columns
-        lower = np.array([-INF if v.lb is None else v.lb for v in columns], dtype=float)
-        upper = np.array([INF if v.ub is None else v.ub for v in columns], dtype=float)
-        self.highs.set_col_bounds_all(lower, upper)
-        self.highs.set_integrality(self.compiled.integer)
-
     def start_cold(self) -> None:
         """Let the next solve start without the basis (after a change to many rows or columns, when presolve pays)."""
         self._cold_next = True

@@ -187,3 +187,14 @@ def test_deadline_is_shared_by_the_solves_of_a_run():
     deadline = Deadline(0.0)
     assert deadline.left() == pytest.approx(0.01)
     assert Deadline(None).left() is None
+
+
+def test_after_a_comparison_the_session_holds_the_model_it_was_built_with(example):
+    """The evaluation fixes the chosen plan's volumes and adds slack columns, the same-money plan caps every
+    line, the tie-breaks fix the optimal face: a run's session must get all of it back (what-ifs follow)."""
+    from models.compare import compare
+
+    session = Session(example)
+    compare(example, optimise(session), session=session)
+    assert session.rebuilds == 0
+    _same_model(session, Session(example))
