@@ -416,7 +416,7 @@ class HighsModel:
 
     def row_entries(self, row: int) -> dict[int, float]:
         """The nonzero entries of a row, column to value."""
-        _, _, count, _ = self.highs.getRow(row)
+        _, _, _, count = self.highs.getRow(row)  # status, lower, upper, number of entries
         if not count:
             return {}
         _, cols, values = self.highs.getRowEntries(row)
