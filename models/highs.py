@@ -22,6 +22,7 @@ from array import array
 from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import highspy
@@ -163,9 +164,9 @@ class CompiledModel:
         col_of = {var_id: self.col(var) for var_id, var in walker.var_map.items()}
         return _collect(repn, col_of)
 
-    @property
+    @cached_property
     def row_keys(self) -> list[tuple[str, object]]:
-        """``(family, index)`` of each row, in row order (made on each call)."""
+        """``(family, index)`` of each row, in row order: made when first asked (labels for what-ifs and analyses)."""
         return list(self.rows)
 
     @property
