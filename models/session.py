@@ -135,8 +135,6 @@ class Session:
         self.data = own_copy(data)
         self.rebuilds = 0
         self._reported_rebuilds = 0
-        self._scratch = None
-        """The constraint :meth:`_row` builds rows in (one object, reused)."""
         self._holds: dict[str, tuple[float, float]] = {}
         """Measure -> (lower, upper) that the following solves keep (see :meth:`hold`)."""
         self._build()
@@ -144,6 +142,8 @@ class Session:
     # -- building --------------------------------------------------------------------
     def _build(self) -> None:
         self.trivially_infeasible = False
+        self._scratch = None
+        """The constraint :meth:`_row` builds rows in (one object, reused; none from a previous model)."""
         with _collector_paused():
             self.model = allocation.build(self.data, later_phases=True)
             try:
