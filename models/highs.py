@@ -254,6 +254,12 @@ def _collect(repn, col_of: dict) -> tuple[dict[int, float], float]:
 def row_bounds(compiled: CompiledModel, row: int, con) -> tuple[float, float]:
     """Row ``row``'s bounds as HiGHS takes them, from the constraint ``con`` it was built from (at its parameters)."""
     lower, _, upper = con.to_bounded_expression(evaluate_bounds=True)
+    return bounds_at(compiled, row, lower, upper)
+
+
+def bounds_at(compiled: CompiledModel, row: int, lower, upper) -> tuple[float, float]:
+    """Row ``row``'s bounds as HiGHS takes them from its bound expressions (parameters only) at their values now."""
+    lower, upper = pyo.value(lower), pyo.value(upper)
     offset = compiled.offset[row]
     return (_finite(None if lower is None else lower - offset, -INF),
             _finite(None if upper is None else upper - offset, INF))

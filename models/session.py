@@ -60,7 +60,7 @@ from models.highs import (
     Solution,
     SolverOptions,
     TriviallyInfeasible,
-    row_bounds,
+    bounds_at,
 )
 
 UNSET = object()
@@ -143,6 +143,8 @@ class Session:
     def _build(self) -> None:
         self.trivially_infeasible = False
         self._scratch = None
+        self._bounds: dict[tuple[str, object], tuple] = {}
+        """Row ``(family, key)`` -> (row, lower, upper): its bound expressions, see :meth:`_push_bounds`."""
         """The constraint :meth:`_row` builds rows in (one object, reused; none from a previous model)."""
         with _collector_paused():
             self.model = allocation.build(self.data, later_phases=True)
@@ -345,12 +347,23 @@ class Session:
         return row, con
 
     def _push_bounds(self, family: str, key) -> None:
-        """Bounds of one row, from its rule at the parameters' current values."""
-        row, con = self._row(family, key)
-        if row is None:
-            self.rebuild()
-            return
-        self.highs.set_row_bounds(row, *row_bounds(self.compiled, row, con))
+        """Bounds of one row, from its rule at the parameters' current values.
+
+        The row's bound expressions (parameters only) are kept from the first
+        push, so the next push of the same row evaluates them without building
+        the row again: a batch of what-ifs changes the same lines over and over,
+        and building a budget row took as long as half a warm re-solve of
+        one gemeente (measured). :meth:`_push_row` renews them.
+        """
+        bounds = self._bounds.get((family, key))
+        if bounds is None:
+            row, con = self._row(family, key)
+            if row is None:
+                self.rebuild()
+                return
+            lower, _, upper = con.to_bounded_expression()
+            bounds = self._bounds[family, key] = (row, lower, upper)
+        self.highs.set_row_bounds(bounds[0], *bounds_at(self.compiled, *bounds))
 
     def _push_row(self, family: str, key) -> None:
         """Coefficients and bounds of one row, from its rule at the data's and parameters' current values."""
@@ -364,7 +377,9 @@ class Session:
         for col, coef in new.items():
             self.highs.set_coefficient(row, col, coef)
         self.compiled.offset[row] = constant
-        self.highs.set_row_bounds(row, *row_bounds(self.compiled, row, con))
+        lower, _, upper = con.to_bounded_expression()
+        self._bounds[family, key] = (row, lower, upper)
+        self.highs.set_row_bounds(row, *bounds_at(self.compiled, row, lower, upper))
 
     def _push_col_bounds(self, var) -> None:
         col = self.compiled.col(var) if self.compiled else None

@@ -11,7 +11,6 @@ workbook. Nothing here prints or exits; problems in the input come back in
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import platform
 import time
@@ -165,44 +164,26 @@ def run(source: Path | bytes, options: RunOptions | None = None, name: str | Non
     data = options.apply(data)
     outcome.data = data
     deadline = Deadline(data.settings.time_limit)
-    frozen = _freeze()
-    try:
+    mark = time.perf_counter()
+    session = outcome.session = Session(data, options.solver())
+    outcome.seconds["build"] = time.perf_counter() - mark
+    if options.model_file is not None:
+        session.write_model(options.model_file)
+    mark = time.perf_counter()
+    outcome.result = optimise(session, deadline=deadline)
+    if outcome.result.status == UNBOUNDED:  # a modelling gap in the workbook: name the instrument
+        outcome.result.unlimited = unlimited_instruments(data, options.solver(), deadline)
+    outcome.seconds["optimum"] = time.perf_counter() - mark
+    if data.chosen_plan:
         mark = time.perf_counter()
-        session = outcome.session = Session(data, options.solver())
-        outcome.seconds["build"] = time.perf_counter() - mark
-        if options.model_file is not None:
-            session.write_model(options.model_file)
-        mark = time.perf_counter()
-        outcome.result = optimise(session, deadline=deadline)
-        if outcome.result.status == UNBOUNDED:  # a modelling gap in the workbook: name the instrument
-            outcome.result.unlimited = unlimited_instruments(data, options.solver(), deadline)
-        outcome.seconds["optimum"] = time.perf_counter() - mark
-        if data.chosen_plan:
-            mark = time.perf_counter()
-            outcome.comparison = compare(data, outcome.result, session=session, deadline=deadline)
-            outcome.seconds["comparison"] = time.perf_counter() - mark
-    finally:
-        _unfreeze(frozen)
+        outcome.comparison = compare(data, outcome.result, session=session, deadline=deadline)
+        outcome.seconds["comparison"] = time.perf_counter() - mark
     outcome.seconds["total"] = time.perf_counter() - started
     return outcome
 
 
 def _exists(source: Path | bytes) -> bool:
     return isinstance(source, bytes) or Path(source).is_file()
-
-
-def _freeze() -> bool:
-    """Keep the collector from walking what is alive now, again and again, while the build adds objects that stay.
-
-    Measured in ``bench/RESULTS.md``; a ``gc.collect()`` first cost more than it saved.
-    """
-    gc.freeze()
-    return True
-
-
-def _unfreeze(frozen: bool) -> None:
-    if frozen:
-        gc.unfreeze()
 
 
 def write(outcome: Run, target: Path, source: Path | None = None) -> Path:

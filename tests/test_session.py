@@ -198,3 +198,16 @@ def test_after_a_comparison_the_session_holds_the_model_it_was_built_with(exampl
     compare(example, optimise(session), session=session)
     assert session.rebuilds == 0
     _same_model(session, Session(example))
+
+
+def test_a_line_changed_again_after_its_row_was_rebuilt(example):
+    """Money, then a cost in the same row (the row is built again), then money again: the session keeps each row's
+    bound expressions between pushes, so the second change of money must see the row as rebuilt."""
+    session = Session(example)
+    session.change_budget("Participatiebudget", 2022, available=5_000_000)
+    session.change_cost("Wsw intern", "Participatiebudget", 2022, cost=25_000)
+    session.change_budget("Participatiebudget", 2022, available=5_500_000, committed=10_000)
+    fresh = _with(replace(example, cost={**example.cost, ("Wsw intern", "Participatiebudget", 2022): 25_000}),
+                  "budgets", ("Participatiebudget", 2022), available=5_500_000, committed=10_000)
+    assert session.rebuilds == 0
+    _same_model(session, Session(fresh))
