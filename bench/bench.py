@@ -341,7 +341,7 @@ def main() -> None:
         batches = [batch(1, 1000, args.runs, folder)]
         whatifs = [whatif_batch(1, 1000, args.runs, folder), whatif_batch(1, 1000, args.runs, folder, True),
                    whatif_batch(1, 1000, args.runs, folder, workbook=EXAMPLE),
-                   whatif_batch(1, 1000, args.runs, folder, True, workbook=EXAMPLE)]
+                   whatif_batch(1, 1000, 1, folder, True, workbook=EXAMPLE)]  # 1,000 MIPs x 4 phases: once
         analysis = sweep_and_room(args.runs)
         if not args.quick:
             for municipalities in (100, 342):
