@@ -134,15 +134,17 @@ def _plan_fixed(session: Session, plan: dict, scenario: str | None):
             integer[col] = True
             if scenario is not None:
                 lower[col] = upper[col] = 1.0 if index == scenario else 0.0
-    highs.set_col_bounds_all(lower, upper)
-    highs.set_integrality(integer)
-    slacks = _slacks(session, *highs.row_bounds(np.arange(compiled.num_row)))
-    first = highs.add_columns(np.array([s.row for s in slacks]), np.array([s.sign for s in slacks]),
-                              np.zeros(len(slacks)), np.full(len(slacks), INF))
-    try:
+    first = None
+    try:  # from the first change on, so that whatever fails the model's own bounds come back
+        highs.set_col_bounds_all(lower, upper)
+        highs.set_integrality(integer)
+        slacks = _slacks(session, *highs.row_bounds(np.arange(compiled.num_row)))
+        first = highs.add_columns(np.array([s.row for s in slacks]), np.array([s.sign for s in slacks]),
+                                  np.zeros(len(slacks)), np.full(len(slacks), INF))
         yield slacks, first
     finally:
-        highs.drop_columns_from(first)
+        if first is not None:
+            highs.drop_columns_from(first)
         highs.set_col_bounds_all(*before)
         highs.set_integrality(compiled.integer)
         session.set_floor(None if math.isinf(floor) else floor)

@@ -349,11 +349,13 @@ class Session:
     def _push_bounds(self, family: str, key) -> None:
         """Bounds of one row, from its rule at the parameters' current values.
 
-        The row's bound expressions (parameters only) are kept from the first
-        push, so the next push of the same row evaluates them without building
-        the row again: a batch of what-ifs changes the same lines over and over,
-        and building a budget row took as long as half a warm re-solve of
-        one gemeente (measured). :meth:`_push_row` renews them.
+        The row's bound expressions are kept from the first push when they
+        hold parameters, so the next push of the same row evaluates them
+        without building the row again: a batch of what-ifs changes the same
+        lines over and over, and building a budget row took as long as half a
+        warm re-solve of one gemeente (measured). A bound that is a plain
+        number came from the data (the chosen plan's volume in ``deviation``)
+        and is not kept; :meth:`_push_row` forgets what was kept.
         """
         bounds = self._bounds.get((family, key))
         if bounds is None:
@@ -362,7 +364,9 @@ class Session:
                 self.rebuild()
                 return
             lower, _, upper = con.to_bounded_expression()
-            bounds = self._bounds[family, key] = (row, lower, upper)
+            bounds = (row, lower, upper)
+            if not (_number(lower) or _number(upper)):  # a plain number came from the data, not a parameter
+                self._bounds[family, key] = bounds
         self.highs.set_row_bounds(bounds[0], *bounds_at(self.compiled, *bounds))
 
     def _push_row(self, family: str, key) -> None:
@@ -378,7 +382,7 @@ class Session:
             self.highs.set_coefficient(row, col, coef)
         self.compiled.offset[row] = constant
         lower, _, upper = con.to_bounded_expression()
-        self._bounds[family, key] = (row, lower, upper)
+        self._bounds.pop((family, key), None)  # built again: the next push of its bounds starts from the rule
         self.highs.set_row_bounds(row, *bounds_at(self.compiled, row, lower, upper))
 
     def _push_col_bounds(self, var) -> None:
@@ -668,6 +672,11 @@ class Session:
             change()
         self.data.settings = new.settings
         return True
+
+
+def _number(bound) -> bool:
+    """True for a bound that is a plain number: no parameter in it, so kept it would not follow a change."""
+    return isinstance(bound, (int, float))
 
 
 def _diff(a, b) -> set[str]:

@@ -211,3 +211,13 @@ def test_a_line_changed_again_after_its_row_was_rebuilt(example):
                   "budgets", ("Participatiebudget", 2022), available=5_500_000, committed=10_000)
     assert session.rebuilds == 0
     _same_model(session, Session(fresh))
+
+
+def test_the_chosen_plan_changed_twice(example):
+    """The least-change rows hold the chosen plan's volumes as numbers (no parameter): a second new plan must
+    reach them as the first did, as a fresh build with that plan has them."""
+    session = Session(example)
+    for extra in (1, 5):
+        session.update(replace(example, chosen_plan={key: value + extra for key, value in example.chosen_plan.items()}))
+    assert session.rebuilds == 0
+    _same_model(session, Session(replace(example, chosen_plan={k: v + 5 for k, v in example.chosen_plan.items()})))
