@@ -128,12 +128,22 @@ def raw_highs(data, keys) -> tuple[highspy.Highs, dict]:
     return highs, {key: compiled.rows["budget", key] for key in keys}
 
 
+def money_changes(data, changes: int) -> tuple[list, list]:
+    """The budget lines with money, and ``changes`` (line and year, factor) pairs over them in turn."""
+    keys = [key for key in data.budgets if data.budgets[key].available > 0]
+    return keys, [(keys[k % len(keys)], FACTORS[k % len(FACTORS)]) for k in range(changes)]
+
+
+def budget_row_bounds(budget, factor: float) -> tuple[float, float]:
+    """The budget row's bounds in HiGHS with ``factor`` times the line's money (``=`` where its surplus flows on)."""
+    upper = budget.available * factor - budget.savings_target - budget.committed
+    return (upper if budget.surplus_to is not None else -highspy.kHighsInf), upper
+
+
 def batch(municipalities: int, changes: int, runs: int, folder: Path) -> dict:
     """1,000 single-number changes through a session against raw highspy with the same row bounds, warm."""
-    workbook = synthetic(folder, municipalities) if municipalities > 1 else synthetic(folder, 1)
-    data = load(workbook)
-    keys = [key for key in data.budgets if data.budgets[key].available > 0]
-    plan = [(keys[k % len(keys)], FACTORS[k % len(FACTORS)]) for k in range(changes)]
+    data = load(synthetic(folder, municipalities))
+    keys, plan = money_changes(data, changes)
 
     def through_session():
         session = Session(data)
@@ -149,10 +159,7 @@ def batch(municipalities: int, changes: int, runs: int, folder: Path) -> dict:
         objectives = []
         started = time.perf_counter()
         for key, factor in plan:
-            budget = data.budgets[key]
-            upper = budget.available * factor - budget.savings_target - budget.committed
-            lower = upper if budget.surplus_to is not None else -highspy.kHighsInf
-            highs.changeRowBounds(rows[key], lower, upper)
+            highs.changeRowBounds(rows[key], *budget_row_bounds(data.budgets[key], factor))
             highs.run()
             objectives.append(highs.getInfo().objective_function_value)
         return time.perf_counter() - started
@@ -180,8 +187,7 @@ def whatif_batch(municipalities: int, changes: int, runs: int, folder: Path, tie
     label = workbook.name if workbook is not None else str(municipalities)
     workbook = workbook or synthetic(folder, municipalities)
     data = load(workbook)
-    keys = [key for key in data.budgets if data.budgets[key].available > 0]
-    plan = [(keys[k % len(keys)], FACTORS[k % len(FACTORS)]) for k in range(changes)]
+    keys, plan = money_changes(data, changes)
     whatifs = [WhatIf(f"{line} {year} x{factor}", (Change("budget", line, "available", "*", factor, years=(year,)),))
                for (line, year), factor in plan]
 
@@ -198,14 +204,10 @@ def whatif_batch(municipalities: int, changes: int, runs: int, folder: Path, tie
         objectives = []
         started = time.perf_counter()
         for key, factor in plan:
-            budget = data.budgets[key]
-            base = budget.available - budget.savings_target - budget.committed
-            upper = budget.available * factor - budget.savings_target - budget.committed
-            flows_on = budget.surplus_to is not None
-            highs.changeRowBounds(rows[key], upper if flows_on else -highspy.kHighsInf, upper)
+            highs.changeRowBounds(rows[key], *budget_row_bounds(data.budgets[key], factor))
             highs.run()
             objectives.append(highs.getInfo().objective_function_value)
-            highs.changeRowBounds(rows[key], base if flows_on else -highspy.kHighsInf, base)
+            highs.changeRowBounds(rows[key], *budget_row_bounds(data.budgets[key], 1.0))
         return time.perf_counter() - started
 
     ours, theirs = [], []
