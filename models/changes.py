@@ -103,14 +103,7 @@ def expand(data, change: Change) -> list[Setting]:
                 old = getattr(data.budgets[subject, t], name)
                 found.append(Setting("budget", (subject, t), name, _new(change, old), old))
     elif kind == "instrument" and name in COST_FIELDS:
-        table = getattr(data, name)
-        lines = [change.line] if change.line else list(dict.fromkeys(b for i, b, _ in table if i == subject))
-        for line in lines:
-            for t in years:
-                # multiplying or adding reaches the costs there are; setting may put one where there was none
-                if (line, t) in data.budgets and ((subject, line, t) in table or change.operation == "="):
-                    old = table.get((subject, line, t), 0.0)
-                    found.append(Setting("cost", (subject, line, t), name, _new(change, old), old))
+        found += _per_line(data, change, "cost", years)
     elif kind == "instrument":
         old = getattr(data.instruments[subject], name)
         found.append(Setting("instrument", subject, name, _new(change, old), old))
@@ -128,13 +121,23 @@ def expand(data, change: Change) -> list[Setting]:
         old = next((s for s, sc in data.scenarios.items() if sc.fixed), None)
         found.append(Setting("scenario", None, name, subject, old))
     else:
-        table = getattr(data, name)
-        lines = [change.line] if change.line else list(dict.fromkeys(b for s, b, _ in table if s == subject))
-        for line in lines:
-            for t in years:
-                if (line, t) in data.budgets and ((subject, line, t) in table or change.operation == "="):
-                    old = table.get((subject, line, t), 0.0)
-                    found.append(Setting("scenario_cost", (subject, line, t), name, _new(change, old), old))
+        found += _per_line(data, change, "scenario_cost", years)
+    return found
+
+
+def _per_line(data, change: Change, kind: str, years) -> list[Setting]:
+    """Settings of a number kept per (instrument or scenario, line, year): a cost, a friction, a fixed cost.
+
+    Multiplying or adding reaches the numbers there are; setting may put one where there was none.
+    """
+    table, subject = getattr(data, change.field), change.subject
+    lines = [change.line] if change.line else list(dict.fromkeys(b for s, b, _ in table if s == subject))
+    found = []
+    for line in lines:
+        for t in years:
+            if (line, t) in data.budgets and ((subject, line, t) in table or change.operation == "="):
+                old = table.get((subject, line, t), 0.0)
+                found.append(Setting(kind, (subject, line, t), change.field, _new(change, old), old))
     return found
 
 
