@@ -85,14 +85,27 @@ def build(data: ProblemData, later_phases: bool = False) -> pyo.ConcreteModel:
     add_expressions(m, data)
     add_participation_floor(m)
     if later_phases:
-        add_spending_caps(m, data)
-        add_deviation(m, data)
+        add_later_phases(m, data)
     objective = data.settings.objective
     if objective == "maatschappelijke_waarde":
         m.objective = pyo.Objective(expr=m.societal_value, sense=pyo.maximize)
     else:  # participation, and phase 1 of the lexicographic objective
         m.objective = pyo.Objective(expr=m.participation, sense=pyo.maximize)
     return m
+
+
+LATER_FAMILIES = ("spending_cap", "deviation")
+"""The rows :func:`add_later_phases` adds: after every other family, so their rows and columns come last."""
+
+
+def add_later_phases(m: pyo.ConcreteModel, data: ProblemData) -> None:
+    """The rows only the tie-breaks and the comparison use: spending caps and change against a reference.
+
+    Added last, to a model :func:`build` made, so a session may add them
+    while HiGHS solves the rest (:meth:`models.session.Session.solve`).
+    """
+    add_spending_caps(m, data)
+    add_deviation(m, data)
 
 
 def add_sets(m: pyo.ConcreteModel, data: ProblemData) -> None:

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import gc
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import fields, replace
 
@@ -54,7 +55,9 @@ from models.highs import (
     INFEASIBLE_OR_UNBOUNDED,
     MAXIMIZE,
     MINIMIZE,
+    OPTIMAL,
     UNBOUNDED,
+    Block,
     CompiledModel,
     HighsModel,
     Solution,
@@ -143,24 +146,81 @@ class Session:
     def _build(self) -> None:
         self.trivially_infeasible = False
         self._scratch = None
+        """The constraint :meth:`_row` builds rows in (one object, reused; none from a previous model)."""
         self._bounds: dict[tuple[str, object], tuple] = {}
         """Row ``(family, key)`` -> (row, lower, upper): its bound expressions, see :meth:`_push_bounds`."""
-        """The constraint :meth:`_row` builds rows in (one object, reused; none from a previous model)."""
-        with _collector_paused():
-            self.model = allocation.build(self.data, later_phases=True)
-            try:
-                self.compiled = CompiledModel(self.model, allocation.measures(self.model))
-            except TriviallyInfeasible:
-                self.trivially_infeasible = True
-                self.compiled = self.highs = None
-                return
-        self.highs = HighsModel(self.compiled, self.options)
-        # HiGHS has the rows now; a row that changes is built again from its rule (:meth:`_row`)
-        allocation.drop_rows(self.model)
+        self._later = False
+        """True while the later phases' rows are still to be added (see :meth:`complete`)."""
         self._measures_stale = False
         self._objective: str | None = None
-        self._cold_next = False
         """The objective HiGHS holds now."""
+        self._cold_next = False
+        with _collector_paused():
+            self.model = allocation.build(self.data)
+            try:
+                self._compiled = CompiledModel(self.model, allocation.measures(self.model))
+            except TriviallyInfeasible:
+                self._infeasible()
+                return
+        self._highs = HighsModel(self._compiled, self.options)
+        # HiGHS has the rows now; a row that changes is built again from its rule (:meth:`_row`)
+        allocation.drop_rows(self.model)
+        self._later = True
+
+    def _infeasible(self) -> None:
+        self.trivially_infeasible = True
+        self._compiled = self._highs = None
+
+    @property
+    def compiled(self) -> CompiledModel | None:
+        """The compiled model, whole: the later phases' rows are added first (see :meth:`complete`)."""
+        self.complete()
+        return self._compiled
+
+    @property
+    def highs(self) -> HighsModel | None:
+        """The HiGHS instance, holding the whole model (see :meth:`complete`)."""
+        self.complete()
+        return self._highs
+
+    def complete(self) -> None:
+        """Add the rows only the later phases use (:data:`models.allocation.LATER_FAMILIES`) now.
+
+        A session is built without them; its first solve adds them while
+        HiGHS solves (see :meth:`_solve_beside_later`), and anything that
+        reads or changes the model before that adds them first. They are
+        built from the data and parameters as they are then, so a change
+        made before counts in them too.
+        """
+        if self._later:
+            self._add_later(self._later_block())
+
+    def _later_block(self) -> Block | None:
+        """The later phases' rows and columns in Pyomo, compiled apart (``None``: a row that cannot hold)."""
+        with _collector_paused():
+            allocation.add_later_phases(self.model, self.data)
+            measures = allocation.measures(self.model)
+            new = {name: expr for name, expr in measures.items() if name not in self._compiled.measures}
+            try:
+                return self._compiled.block(self.model, new, allocation.LATER_FAMILIES)
+            except TriviallyInfeasible:
+                return None
+
+    def _add_later(self, block: Block | None, solution: Solution | None = None) -> Solution | None:
+        """Give the compiled model and HiGHS the later rows; ``solution``: see :meth:`HighsModel.add_block`."""
+        self._later = False
+        if block is None:
+            self._infeasible()
+            return None
+        self._highs.set_extra_rows([])  # the holds' rows come after the compiled ones: added again at each solve
+        self._compiled.add(block)
+        whole = self._highs.add_block(block, solution)
+        allocation.drop_rows(self.model)
+        if self._objective is not None and self._objective != FEASIBILITY:
+            vector, _ = self._compiled.measures[OBJECTIVES[self._objective][0]]
+            if vector[block.first_col:].any():  # HiGHS gave the new columns no cost
+                self._objective = None
+        return whole
 
     def rebuild(self) -> None:
         """Build everything again from the session's data (a change the session cannot make in place)."""
@@ -176,7 +236,7 @@ class Session:
     @property
     def is_mip(self) -> bool:
         """True when the model has integer or binary variables."""
-        return self.compiled is not None and bool(self.compiled.integer.any())
+        return self._compiled is not None and bool(self._compiled.integer.any())
 
     # -- reading -----------------------------------------------------------------------
     def measure(self, name: str, x: np.ndarray) -> float:
@@ -187,7 +247,7 @@ class Session:
     def _refresh_measures(self) -> None:
         """Compile the measures again when a cost or committed money in them changed."""
         if self._measures_stale:
-            self.compiled.recompile_measures(allocation.measures(self.model))
+            self._compiled.recompile_measures(allocation.measures(self.model))
             self._measures_stale = False
             self._objective = None
 
@@ -203,6 +263,12 @@ class Session:
         faster after a change of objective or a new coupling row than a warm
         start from a basis that is far from the new optimum (measured).
         """
+        if self._later:
+            if not (self.is_mip or self._holds or self._highs.face or objective == LEAST_CHANGE):
+                whole = self._solve_beside_later(objective, deadline, prices, warm, duals)
+                if whole is not None:
+                    return whole
+            self.complete()
         if self.trivially_infeasible:
             return Solution(status=INFEASIBLE, has_solution=False)
         self._set_objective(objective)
@@ -213,16 +279,35 @@ class Session:
             solution.status = self._infeasible_or_unbounded(deadline)
         return solution
 
+    def _solve_beside_later(self, objective: str, deadline: Deadline | None, prices: bool, warm: bool,
+                            duals: bool) -> Solution | None:
+        """Solve the model without the later rows while they are built and compiled here; then add them.
+
+        HiGHS lets go of Python's lock while it solves, so both run at once
+        on two cores: at 342 municipalities the later rows take some 2 s to
+        build and compile, the solve 3 to 4 s. An optimum stays optimal with
+        the later rows added (they bound nothing the objective prices, see
+        :meth:`HighsModel.add_block`) and comes back for the whole model;
+        ``None`` when the solve found no optimum (the caller solves again).
+        """
+        self._set_objective(objective)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            running = pool.submit(self._highs.solve, (deadline or Deadline(None)).left(), prices=prices, warm=warm,
+                                  duals=duals)
+            block = self._later_block()
+            first = running.result()
+        return self._add_later(block, first if first.status == OPTIMAL else None)
+
     def _set_objective(self, objective: str) -> None:
         """Give HiGHS the objective's cost vector, unless it has it already (a batch keeps one objective)."""
         self._refresh_measures()
         if objective == self._objective:
             return
         if objective == FEASIBILITY:
-            self.highs.set_objective(np.zeros(self.compiled.num_col), 0.0, MINIMIZE)
+            self._highs.set_objective(np.zeros(self._compiled.num_col), 0.0, MINIMIZE)
         else:
             name, sense = OBJECTIVES[objective]
-            self.highs.set_objective(*self.compiled.measures[name], sense)
+            self._highs.set_objective(*self._compiled.measures[name], sense)
         self._objective = objective
 
     def _infeasible_or_unbounded(self, deadline: Deadline | None) -> str:
@@ -235,6 +320,7 @@ class Session:
         """Write the model as HiGHS receives it (``.lp`` or ``.mps`` by the extension), with the objective set."""
         if self.trivially_infeasible:
             raise ValueError("the model has a constraint without variables that cannot hold; nothing to write")
+        self.complete()  # the whole model, as the run solves it
         self._set_objective(objective or self.data.settings.objective)
         self.highs.write(path)
 
@@ -265,16 +351,16 @@ class Session:
     def release(self) -> None:
         """Remove every bound :meth:`hold` and :meth:`restrict_to_face` set (from HiGHS too)."""
         self._holds.clear()
-        if self.highs is not None:
+        if self._highs is not None:
             self.highs.set_extra_rows([])
             self.highs.lift_face()
 
     def _sync_holds(self) -> None:
         rows = []
         for measure, (lower, upper) in self._holds.items():
-            vector, offset = self.compiled.measures[measure]
+            vector, offset = self._compiled.measures[measure]
             rows.append((vector, lower - offset, upper - offset))
-        self.highs.set_extra_rows(rows)
+        self._highs.set_extra_rows(rows)
 
     def cap_spending(self, caps: dict[tuple[str, int], float] | None) -> None:
         """At most ``caps[b,t]`` used from line ``b`` in year ``t`` (cost, top-ups paid, committed); None: no caps."""
@@ -392,7 +478,7 @@ class Session:
 
     def _built(self) -> bool:
         """False (after rebuilding) when there is no compiled model to change."""
-        if self.compiled is None:
+        if self._compiled is None:
             self.rebuild()
             return False
         return True

@@ -9,6 +9,7 @@ place must rebuild, visibly.
 
 from dataclasses import replace
 
+import highspy
 import numpy as np
 import pytest
 
@@ -28,11 +29,13 @@ def _lp(session: Session) -> dict:
     lp = session.highs.highs.getLp()
     matrix = lp.a_matrix_
     starts, index, value = list(matrix.start_), list(matrix.index_), list(matrix.value_)
+    # HiGHS may hold the matrix by rows once rows were added to it (the later phases' rows, see Session.complete)
+    by_rows = matrix.format_ == highspy.MatrixFormat.kRowwise
     entries = {}
-    for col in range(lp.num_col_):
-        for k in range(starts[col], starts[col + 1]):
+    for outer in range(lp.num_row_ if by_rows else lp.num_col_):
+        for k in range(starts[outer], starts[outer + 1]):
             if value[k] != 0:
-                entries[int(index[k]), col] = value[k]
+                entries[(outer, int(index[k])) if by_rows else (int(index[k]), outer)] = value[k]
     return {"col_lower": list(lp.col_lower_), "col_upper": list(lp.col_upper_), "row_lower": list(lp.row_lower_),
             "row_upper": list(lp.row_upper_), "entries": entries,
             "integrality": [int(k) for k in lp.integrality_]}
