@@ -4,7 +4,9 @@ A :class:`Session` holds the Pyomo model (the formulation of record), its
 compiled form and one HiGHS instance. Once HiGHS has the model, the Pyomo
 constraints are deleted (:func:`models.allocation.drop_rows`: at 342
 municipalities their expression trees are the largest part of the model);
-a row that changes is built again from its family's rule. A change of an input number (money of
+a row that changes is built again from its family's rule. The rows only
+the later phases use (spending caps, change against a reference) are built
+and compiled while HiGHS solves the first objective (:meth:`Session.complete`). A change of an input number (money of
 a budget line, a cost, an instrument's bounds, a requirement level, a group
 size, the fixed scenario) updates the session's copy of the data, the Pyomo
 parameter or bound it feeds, and exactly the HiGHS rows, columns or
