@@ -254,7 +254,7 @@ def _run(args) -> int:
         raise InputError(outcome.errors)
     if not args.json:
         _report_problems(outcome.warnings)
-    if outcome.session is not None:
+    if outcome.result is not None:  # a model was built
         outcome.analysis = _analyse(outcome, args)
     target = pipeline.write(outcome, target, args.file)
     result = outcome.result

@@ -14,7 +14,7 @@ from models.compare import Comparison
 from models.data import ProblemData
 from models.status import OPTIMAL
 from optimiser.texts import DUTCH, Texts, objective_label, status_text, violation_text
-from optimiser.xlsx import Book
+from optimiser.xlsx import Book, Worksheet
 
 GEMEENTE = "gemeente"
 """The bearer whose money a council decides on (``money_gemeente`` in the totals)."""
@@ -199,9 +199,13 @@ def _estimate_rows(f: CouncilFigures, tx: Texts) -> list[list[object]]:
     return rows
 
 
-def add_council_sheet(book: Book, data: ProblemData, comparison: Comparison, tx: Texts = DUTCH) -> None:
-    """The raadsvoorstel sheet: title, the paragraphs, the meerjarenraming after the first paragraph."""
-    ws = book.sheet(tx("sheet.council"))
+def add_council_sheet(book: Book, data: ProblemData, comparison: Comparison, tx: Texts = DUTCH,
+                      ws: Worksheet | None = None) -> None:
+    """The raadsvoorstel sheet: title, the paragraphs, the meerjarenraming after the first paragraph.
+
+    ``ws``: the sheet, made earlier (to come first in the workbook) and still empty.
+    """
+    ws = ws or book.sheet(tx("sheet.council"))
     text = paragraphs(data, comparison, tx)
     columns = 2 + len(data.years)
     headers = [tx("col.instrument"), tx("col.unit")] + [str(t) for t in data.years]

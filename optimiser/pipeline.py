@@ -13,7 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import platform
+import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
@@ -63,7 +65,13 @@ class RunOptions:
 
 @dataclass
 class Run:
-    """Everything one run produced; ``data`` and ``result`` are ``None`` when the input has errors."""
+    """Everything one run produced; ``data`` and ``result`` are ``None`` when the input has errors.
+
+    :func:`run` returns as soon as the optimum is there; a comparison with
+    the chosen plan goes on being solved in the background (HiGHS lets go
+    of Python's lock, so the result workbook is written meanwhile). Reading
+    :attr:`comparison`, :attr:`session` or :attr:`seconds` waits for it.
+    """
 
     name: str
     digest: str
@@ -71,12 +79,38 @@ class Run:
     data: ProblemData | None = None
     options: RunOptions = field(default_factory=RunOptions)
     result: Result | None = None
-    comparison: Comparison | None = None
-    session: Session | None = None
-    seconds: dict[str, float] = field(default_factory=dict)
-    """Seconds per stage (check, build, optimum, comparison) and in all."""
     analysis: object | None = None
     """What-ifs, sensitivity, sweep and room to manoeuvre (:class:`optimiser.whatif.Analysis`), when asked for."""
+    model_rows: int = 0
+    """Rows of the model HiGHS solved (0: none was built)."""
+    _comparison: Comparison | None = field(default=None, repr=False)
+    _session: Session | None = field(default=None, repr=False)
+    _seconds: dict[str, float] = field(default_factory=dict, repr=False)
+    _comparing: Future | None = field(default=None, repr=False)
+
+    @property
+    def comparison(self) -> Comparison | None:
+        """The chosen plan against the optimum (``None`` without a chosen plan)."""
+        self.wait()
+        return self._comparison
+
+    @property
+    def session(self) -> Session | None:
+        """The model the run solved, to change and solve again (what-ifs)."""
+        self.wait()
+        return self._session
+
+    @property
+    def seconds(self) -> dict[str, float]:
+        """Seconds per stage (check, build, optimum, comparison) and in all."""
+        self.wait()
+        return self._seconds
+
+    def wait(self) -> None:
+        """Let a comparison still being solved finish; what it raised is raised here."""
+        if self._comparing is not None:
+            comparing, self._comparing = self._comparing, None
+            self._comparison = comparing.result()
 
     @property
     def errors(self) -> list[Problem]:
@@ -151,35 +185,62 @@ def read(source: Path | bytes, name: str | None = None) -> tuple[ProblemData | N
 
 
 def run(source: Path | bytes, options: RunOptions | None = None, name: str | None = None) -> Run:
-    """Check, solve, evaluate and compare one workbook; see the module docstring."""
+    """Check, solve, evaluate and compare one workbook; see the module docstring and :class:`Run`."""
     started = time.perf_counter()
     options = options or RunOptions()
     label = name or (source.name if isinstance(source, Path) else "werkmap.xlsx")
     outcome = Run(name=label, digest=_digest(source) if _exists(source) else "", options=options)
+    seconds = outcome._seconds
     data, outcome.problems = read(source, name)
-    outcome.seconds["check"] = time.perf_counter() - started
+    seconds["check"] = time.perf_counter() - started
     if outcome.errors or data is None:
-        outcome.seconds["total"] = time.perf_counter() - started
+        seconds["total"] = time.perf_counter() - started
         return outcome
     data = options.apply(data)
     outcome.data = data
     deadline = Deadline(data.settings.time_limit)
     mark = time.perf_counter()
-    session = outcome.session = Session(data, options.solver())
-    outcome.seconds["build"] = time.perf_counter() - mark
+    session = outcome._session = Session(data, options.solver())
+    seconds["build"] = time.perf_counter() - mark
     if options.model_file is not None:
         session.write_model(options.model_file)
     mark = time.perf_counter()
     outcome.result = optimise(session, deadline=deadline)
     if outcome.result.status == UNBOUNDED:  # a modelling gap in the workbook: name the instrument
         outcome.result.unlimited = unlimited_instruments(data, options.solver(), deadline)
-    outcome.seconds["optimum"] = time.perf_counter() - mark
-    if data.chosen_plan:
+    seconds["optimum"] = time.perf_counter() - mark
+    outcome.model_rows = session.compiled.num_row if session.compiled is not None else 0
+    if not data.chosen_plan:
+        seconds["total"] = time.perf_counter() - started
+        return outcome
+
+    def comparison() -> Comparison:
         mark = time.perf_counter()
-        outcome.comparison = compare(data, outcome.result, session=session, deadline=deadline)
-        outcome.seconds["comparison"] = time.perf_counter() - mark
-    outcome.seconds["total"] = time.perf_counter() - started
+        try:
+            return compare(data, outcome.result, session=session, deadline=deadline)
+        finally:
+            seconds["comparison"] = time.perf_counter() - mark
+            seconds["total"] = time.perf_counter() - started
+
+    outcome._comparing = _in_background(comparison)
     return outcome
+
+
+def _in_background(work) -> Future:
+    """``work()`` on a thread of its own; the future gives its result or raises what it raised.
+
+    A daemon thread: a stop (Ctrl-C) of the whole program does not wait for it.
+    """
+    future: Future = Future()
+
+    def target() -> None:
+        try:
+            future.set_result(work())
+        except BaseException as error:  # handed to whoever waits for the result
+            future.set_exception(error)
+
+    threading.Thread(target=target, name="vergelijking", daemon=True).start()
+    return future
 
 
 def _exists(source: Path | bytes) -> bool:
@@ -190,5 +251,8 @@ def write(outcome: Run, target: Path, source: Path | None = None) -> Path:
     """The result workbook of a run, written atomically (never over ``source``)."""
     from optimiser.report import write_result
 
+    # The comparison and the audit (its run time) are asked for last: a comparison still being solved goes on
+    # while the result's own sheets are written.
+    later = (lambda: outcome.comparison) if outcome.data.chosen_plan else None
     return write_result(outcome.data, outcome.result, source or Path(outcome.name), target, outcome.problems,
-                        outcome.comparison, outcome.audit(), outcome.analysis)
+                        later, outcome.audit, outcome.analysis)

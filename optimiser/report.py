@@ -7,7 +7,9 @@ and turns its English tables into Dutch sheets.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -58,6 +60,10 @@ GROUP_COLUMNS = {"group": ("col.group", None), "year": ("col.year", None), "unit
                  "exact": ("col.exact", None), "persons": ("col.persons", "number"), "slack": ("col.slack", "number"),
                  "shadow_price": ("col.shadow_person", "price")}
 
+
+T = TypeVar("T")
+Later = T | Callable[[], T | None] | None
+"""A value, or a function that gives it when the writing gets there (see :func:`write_result`)."""
 
 RANGES = ("valid_down", "valid_up")
 APPENDICES = ("sheet.money_lines", "sheet.answer", "sheet.why", "sheet.audit")
@@ -218,7 +224,7 @@ def _plan_sheet(book: Book, result: Result, tx: Texts) -> None:
 
 
 def write_workbook(path: Path, data: ProblemData, result: Result, source: Path, problems: list[Problem],
-                   comparison: Comparison | None = None, audit: dict | None = None, analysis=None) -> None:
+                   comparison: Later[Comparison] = None, audit: Later[dict] = None, analysis=None) -> None:
     """Write the result workbook to ``path`` (not atomically: see :func:`write_result`)."""
     language = data.settings.language
     with Book(path, language) as book:
@@ -226,14 +232,15 @@ def write_workbook(path: Path, data: ProblemData, result: Result, source: Path, 
 
 
 def _write_sheets(book: Book, tx: Texts, data: ProblemData, result: Result, source: Path, problems: list[Problem],
-                  comparison: Comparison | None, audit: dict | None, analysis) -> None:
+                  comparison: Later[Comparison], audit: Later[dict], analysis) -> None:
     """Every sheet in order: raadsvoorstel, summary, plan, budgets, money per line, requirements, groups, ...
 
     ... then the comparison, the what-ifs (``analysis``), remarks and audit.
     """
     book.appendices = appendices(result, audit, analysis, tx)
-    if comparison is not None:
-        add_council_sheet(book, data, comparison, tx)
+    # the raadsvoorstel comes first in the workbook but is written after the result's own sheets, so that a
+    # comparison still being solved (see optimiser.pipeline.run) has that time to finish
+    council = book.sheet(tx("sheet.council")) if comparison is not None else None
     rows = summary_rows(data, result, source, tx)
     if book.appendices:
         hidden = [name for name in (tx(key) for key in APPENDICES) if name in book.appendices]
@@ -252,6 +259,11 @@ def _write_sheets(book: Book, tx: Texts, data: ProblemData, result: Result, sour
     _frame_sheet(book, tx, "groups", tx("note.groups"), result.groups, GROUP_COLUMNS)
     if not result.infeasibility.empty or not result.conflict.empty or result.integer_only:
         _infeasibility_sheet(book, result, tx)
+    comparison = _now(comparison)
+    if council is not None and comparison is not None:
+        add_council_sheet(book, data, comparison, tx, council)
+    elif council is not None:
+        book.put(council, 0, 0, tx("none"))
     if comparison is not None:
         add_comparison_sheets(book, data, comparison, tx)
     add_whatif_sheets(book, data, result, analysis, tx)
@@ -264,9 +276,14 @@ def _write_sheets(book: Book, tx: Texts, data: ProblemData, result: Result, sour
     if audit:
         ws = book.sheet(tx("sheet.audit"))
         headers = [tx("col.item"), tx("col.value")]
-        rows = [[_audit_label(label, tx), _audit_value(label, value, tx)] for label, value in audit.items()]
+        rows = [[_audit_label(label, tx), _audit_value(label, value, tx)] for label, value in _now(audit).items()]
         top = book.heading(ws, tx("title.audit"), tx("note.audit"), table_widths(headers, rows))
         book.table(ws, top, headers, rows)
+
+
+def _now(value: Later[T]) -> T | None:
+    """A value given as itself or as a function that gives it (see :func:`write_result`)."""
+    return value() if callable(value) else value
 
 
 def _infeasibility_sheet(book: Book, result: Result, tx: Texts) -> None:
@@ -319,8 +336,12 @@ def infeasibility_rows(result: Result) -> list[dict]:
 
 
 def write_result(data: ProblemData, result: Result, source: Path, target: Path, problems: list[Problem],
-                 comparison: Comparison | None = None, audit: dict | None = None, analysis=None) -> Path:
-    """Write the result workbook atomically; never over the input (``analysis``: see ``optimiser.whatif``)."""
+                 comparison: Later[Comparison] = None, audit: Later[dict] = None, analysis=None) -> Path:
+    """Write the result workbook atomically; never over the input (``analysis``: see ``optimiser.whatif``).
+
+    ``comparison`` and ``audit`` may be given as functions that give them:
+    they are called once the result's own sheets are written.
+    """
     return save_atomically(lambda path: write_workbook(path, data, result, source, problems, comparison, audit,
                                                        analysis), target, protect=source)
 

@@ -66,7 +66,7 @@ class Analysis:
 
 
 def _check(run) -> None:
-    if run.session is None:
+    if run.result is None:  # a session is built for every run without input errors
         raise ValueError("what-ifs need a run that got as far as building its model")
 
 
@@ -114,12 +114,12 @@ def analyse(run, definitions: Iterable[WhatIf | str] = (), sweep_definition: str
     """
     _check(run)
     analysis = Analysis()
-    session = run.session
     whatifs = list(definitions_of(run, [*run.data.what_ifs, *definitions]))
-    small = session.compiled.num_row <= SMALL_MODEL_ROWS
+    small = run.model_rows <= SMALL_MODEL_ROWS
     if not run.has_plan_to_show:
         analysis.notes.append(("analysis.no_plan", {}))
     elif sensitivity or (sensitivity is None and small):
+        session = run.session  # waits for a comparison still using it
         deadline = Deadline(run.data.settings.time_limit)
         analysis.priced = priced_plan(session, deadline=deadline)
         if analysis.priced.priced is not None:
@@ -131,11 +131,11 @@ def analyse(run, definitions: Iterable[WhatIf | str] = (), sweep_definition: str
             elif ranges:
                 analysis.notes.append(("analysis.no_ranges", {"pairs": len(pairs), "most": MAX_COST_RANGES}))
     elif sensitivity is None:
-        analysis.notes.append(("analysis.too_large", {"rows": session.compiled.num_row, "most": SMALL_MODEL_ROWS}))
+        analysis.notes.append(("analysis.too_large", {"rows": run.model_rows, "most": SMALL_MODEL_ROWS}))
     if sweep_definition and run.has_plan_to_show:
         analysis.sweep = run_sweep(run, sweep_definition, points=points)
     if room_tolerance is not None and run.has_plan_to_show:
         analysis.room = run_room(run, room_tolerance)
     if whatifs:  # last: a stop (Ctrl-C) keeps what is done and everything above
-        analysis.batch = batch_on_session(session, whatifs, progress=progress)
+        analysis.batch = batch_on_session(run.session, whatifs, progress=progress)
     return analysis
