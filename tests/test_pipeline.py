@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import threading
 
 import highspy
 import openpyxl
@@ -122,3 +123,41 @@ def test_check_and_template_do_not_import_pyomo_or_pandas(tmp_path):
     )
     completed = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert completed.returncode == 0, completed.stderr
+
+
+def test_the_result_sheets_are_written_while_the_comparison_is_solved(tmp_path, monkeypatch):
+    """The comparison waits until the result's own sheets are written: a write that waited for it would hang."""
+    from optimiser import report
+
+    written = threading.Event()
+    real_compare, real_frame_sheet = pipeline.compare, report._frame_sheet
+
+    def compare_after_the_sheets(*args, **kwargs):
+        assert written.wait(timeout=20), "the result's own sheets were not written before the comparison ended"
+        return real_compare(*args, **kwargs)
+
+    def frame_sheet(book, tx, key, *args, **kwargs):
+        real_frame_sheet(book, tx, key, *args, **kwargs)
+        if key == "groups":  # the last of the result's own sheets
+            written.set()
+
+    monkeypatch.setattr(pipeline, "compare", compare_after_the_sheets)
+    monkeypatch.setattr(report, "_frame_sheet", frame_sheet)
+    outcome = pipeline.run(EXAMPLE)
+    target = pipeline.write(outcome, tmp_path / "uit.xlsx")
+    assert outcome.comparison.money_saved is not None
+    book = openpyxl.load_workbook(target, read_only=True)
+    assert book.sheetnames[:2] == ["Raadsvoorstel", "Samenvatting"]
+    assert "Wij stellen voor" in str(next(book["Raadsvoorstel"].iter_rows(min_row=3, max_row=3, values_only=True))[0])
+
+
+def test_an_error_in_the_comparison_comes_out_where_the_comparison_is_read(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("vergelijking mislukt")
+
+    monkeypatch.setattr(pipeline, "compare", broken)
+    outcome = pipeline.run(EXAMPLE)
+    assert outcome.result.has_plan
+    with pytest.raises(RuntimeError, match="vergelijking mislukt"):
+        pipeline.write(outcome, tmp_path / "uit.xlsx")
+    assert list(tmp_path.iterdir()) == []  # nothing half written
