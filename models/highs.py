@@ -468,6 +468,14 @@ class HighsModel:
         if row < len(self._row_lower):
             self._row_lower[row], self._row_upper[row] = _as_highs_one(lower), _as_highs_one(upper)
 
+    def set_rows_bounds(self, rows: np.ndarray, lower: float, upper: float) -> None:
+        """The same bounds for many rows at once."""
+        rows = np.asarray(rows, dtype=np.int32)
+        lower, upper = _finite(lower, -INF), _finite(upper, INF)
+        self.highs.changeRowsBounds(len(rows), rows, np.full(len(rows), lower), np.full(len(rows), upper))
+        kept = rows[rows < len(self._row_lower)]
+        self._row_lower[kept], self._row_upper[kept] = _as_highs_one(lower), _as_highs_one(upper)
+
     def set_col_bounds(self, col: int, lower: float | None, upper: float | None) -> None:
         """New bounds of one column (``None``: unbounded)."""
         lower, upper = _finite(lower, -INF), _finite(upper, INF)

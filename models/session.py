@@ -366,10 +366,16 @@ class Session:
 
     def cap_spending(self, caps: dict[tuple[str, int], float] | None) -> None:
         """At most ``caps[b,t]`` used from line ``b`` in year ``t`` (cost, top-ups paid, committed); None: no caps."""
+        self.complete()  # the caps are rows of the later phases
         m = self.model
         for key in m.BT:
             m.cap[key] = INF if caps is None else float(caps.get(key, INF))
-            self._push_if_row("spending_cap", key)
+        if caps is None:  # ``used <= inf``: free rows, nothing to evaluate (0,4 s at 342 municipalities)
+            rows = [row for key in m.BT if (row := self.compiled.rows.get(("spending_cap", key))) is not None]
+            self.highs.set_rows_bounds(np.array(rows, dtype=np.int32), -INF, INF)
+        else:
+            for key in m.BT:
+                self._push_if_row("spending_cap", key)
         self.start_cold()  # a bound on every line at once: measured 25 s warm against 4 s cold at 342 municipalities
 
     def _push_if_row(self, family: str, key) -> None:

@@ -36,9 +36,9 @@ def residuals(
     reserve_flow = reserve_flow or {}
     found: list[str] = []
 
-    def check(ok: bool, text: str) -> None:
-        if not ok:
-            found.append(text)
+    def check(ok: bool, text: str, *fields) -> None:
+        if not ok:  # the text is made only for a broken rule: most rules hold, and there are 300,000 checks
+            found.append(text.format(*fields))
 
     years = data.years
     for name, inst in data.instruments.items():
@@ -48,20 +48,20 @@ def residuals(
             tol = _tolerance(v, u, previous)
             given = data.given_volume.get((name, t))
             expected = given + u if given is not None else data.retention(name, t) * previous + u
-            check(abs(v - expected) <= tol, f"stock {name} {t}")
-            check(given is None or abs(u) <= tol, f"inflow in a given year {name} {t}")
-            check(v >= -tol and u >= -tol, f"sign {name} {t}")
+            check(abs(v - expected) <= tol, "stock {} {}", name, t)
+            check(given is None or abs(u) <= tol, "inflow in a given year {} {}", name, t)
+            check(v >= -tol and u >= -tol, "sign {} {}", name, t)
             for low, value in ((inst.min_volume, v), (inst.min_inflow, u)):
-                check(low is None or value >= low - tol, f"lower bound {name} {t}")
+                check(low is None or value >= low - tol, "lower bound {} {}", name, t)
             for high, value in ((inst.max_volume, v), (inst.max_inflow, u)):
-                check(high is None or value <= high + tol, f"upper bound {name} {t}")
+                check(high is None or value <= high + tol, "upper bound {} {}", name, t)
             if inst.max_change is not None:
-                check(abs(v - previous) <= inst.max_change + tol, f"step {name} {t}")
+                check(abs(v - previous) <= inst.max_change + tol, "step {} {}", name, t)
             if inst.integer and data.settings.integer_volumes:
-                check(abs(u - round(u)) <= 1e-6, f"integer inflow {name} {t}")
+                check(abs(u - round(u)) <= 1e-6, "integer inflow {} {}", name, t)
             if scenario is not None:
                 allowed = data.scenarios[scenario].allowed
-                check(allowed is None or name in allowed or u <= tol, f"scenario {scenario} excludes {name} {t}")
+                check(allowed is None or name in allowed or u <= tol, "scenario {} excludes {} {}", scenario, name, t)
             previous = v
 
     # Own indexes (not the model's), so that the check stays linear in size and independent.
@@ -82,11 +82,11 @@ def residuals(
                 + budget.funding(volume))
         need = direct + paid[line, t] + surplus.get((line, t), 0.0) + reserve_flow.get((line, t), 0.0)
         tol = _tolerance(room, need)
-        check(need <= room + tol, f"budget {line} {t}: {need:.2f} > {room:.2f}")
+        check(need <= room + tol, "budget {} {}: {:.2f} > {:.2f}", line, t, need, room)
         if budget.surplus_to is not None:
-            check(abs(need - room) <= tol, f"surplus {line} {t} does not carry all unspent money")
+            check(abs(need - room) <= tol, "surplus {} {} does not carry all unspent money", line, t)
         cap = budget.topup_cap
-        check(cap is None or topup.get((line, t), 0.0) <= cap + tol, f"top-up cap {line} {t}")
+        check(cap is None or topup.get((line, t), 0.0) <= cap + tol, "top-up cap {} {}", line, t)
 
     flows: dict[tuple[str | None, int], float] = defaultdict(float)
     for (line, t), f in reserve_flow.items():
@@ -96,8 +96,8 @@ def residuals(
         for t in years:
             balance += flows[name, t]
             tol = _tolerance(balance)
-            check(balance >= -tol, f"reserve {name} {t} below zero")
-            check(reserve.cap is None or balance <= reserve.cap + tol, f"reserve {name} {t} above its cap")
+            check(balance >= -tol, "reserve {} {} below zero", name, t)
+            check(reserve.cap is None or balance <= reserve.cap + tol, "reserve {} {} above its cap", name, t)
 
     group_members: dict[str, list[str]] = defaultdict(list)
     for n, inst in data.instruments.items():
@@ -110,7 +110,7 @@ def residuals(
         counts = {n: data.instruments[n].persons_per_unit if size.unit == "personen" else 1.0 for n in members}
         persons = sum(counts[n] * volume[n, t] for n in members)
         tol = _tolerance(size.size, persons)
-        check(abs(persons - size.size) <= tol if size.exact else persons <= size.size + tol, f"group {group} {t}")
+        check(abs(persons - size.size) <= tol if size.exact else persons <= size.size + tol, "group {} {}", group, t)
 
     for req in data.requirements:
         value = 0.0
@@ -122,7 +122,7 @@ def residuals(
                 value += coef * q
         tol = _tolerance(value, req.rhs)
         ok = {">=": value >= req.rhs - tol, "<=": value <= req.rhs + tol, "=": abs(value - req.rhs) <= tol}
-        check(ok[req.sense], f"requirement {req.name} {req.year}: {value:.4f} {req.sense} {req.rhs}")
+        check(ok[req.sense], "requirement {} {}: {:.4f} {} {}", req.name, req.year, value, req.sense, req.rhs)
 
     if data.scenarios:
         fixed = [s for s, sc in data.scenarios.items() if sc.fixed]

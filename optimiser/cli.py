@@ -288,8 +288,6 @@ def _run(args) -> int:
 
 def _analyse(outcome, args):
     """What-ifs (workbook and ``--wat-als``), sweep, room and sensitivity, with a progress bar on the terminal."""
-    from tqdm import tqdm
-
     from optimiser import whatif
     from optimiser.whatif_input import DefinitionError, problems_of
 
@@ -298,6 +296,8 @@ def _analyse(outcome, args):
     def progress(done: int, total: int, name: str) -> None:
         nonlocal bar
         if bar is None:
+            from tqdm import tqdm  # only when there are what-ifs to show progress of
+
             bar = tqdm(total=total, desc="wat-als", unit="berekening", file=sys.stderr, disable=None, leave=False)
         bar.set_postfix_str(name[:30])
         bar.update(1)
