@@ -10,7 +10,7 @@ least the chosen plan's participation (*voor dezelfde participatie, €X minder*
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -61,22 +61,20 @@ def compare(data: ProblemData, optimum: Result | None = None, time_limit: float 
     deadline = deadline or Deadline(data.settings.time_limit if time_limit is None else time_limit)
     session = session or Session(data)
     optimum = optimum if optimum is not None else optimise(session, deadline=deadline)
+    return with_alternatives(against_optimum(data, optimum, session, deadline), session, deadline)
+
+
+def against_optimum(data: ProblemData, optimum: Result, session: Session, deadline: Deadline) -> Comparison:
+    """The chosen plan evaluated and set beside the optimum: everything but the two alternative plans.
+
+    :func:`with_alternatives` adds those (the same money, the same
+    participation); a report may show this part while they are solved.
+    """
     chosen = evaluate(data, data.chosen_plan, data.settings.chosen_scenario, session=session, deadline=deadline)
     if chosen.has_plan:
         chosen.violations = material(chosen.violations)
-    least = same = None
-    if chosen.has_plan:
-        same = same_money(session, chosen, deadline)
-        least = cheapest(session, chosen.totals["participation"], deadline, tables=False)
     both = chosen.has_plan and optimum.has_plan
-    extra = None
-    if same is not None and same.has_plan:
-        extra = clean(same.totals["person_years"] - chosen.totals["person_years"], 6)
-    saved = None
-    if least is not None and least.has_plan:
-        saved = clean(chosen.totals["total_cost"] - least.totals["total_cost"], 2)
     return Comparison(
-        same_money=same,
         extra_person_years_within_budgets=clean(optimum.totals["person_years"] - chosen.totals["person_years"], 6)
         if both else None,
         extra_money_within_budgets=clean(optimum.totals["total_cost"] - chosen.totals["total_cost"], 2)
@@ -84,13 +82,25 @@ def compare(data: ProblemData, optimum: Result | None = None, time_limit: float 
         over_budget=over_budget(chosen) if chosen.has_plan else pd.DataFrame(),
         chosen=chosen,
         optimum=optimum,
-        cheapest=least,
+        cheapest=None,
         volumes=_volumes(chosen, optimum) if both else pd.DataFrame(),
         money=_money(chosen, optimum) if both else pd.DataFrame(),
         totals=_totals(chosen, optimum) if both else pd.DataFrame(),
-        extra_person_years=extra,
-        money_saved=saved,
+        extra_person_years=None,
+        money_saved=None,
     )
+
+
+def with_alternatives(comparison: Comparison, session: Session, deadline: Deadline) -> Comparison:
+    """``comparison`` with the best plan for the chosen plan's money and the cheapest for its participation."""
+    chosen = comparison.chosen
+    if not chosen.has_plan:
+        return comparison
+    same = same_money(session, chosen, deadline)
+    least = cheapest(session, chosen.totals["participation"], deadline, tables=False)
+    extra = clean(same.totals["person_years"] - chosen.totals["person_years"], 6) if same.has_plan else None
+    saved = clean(chosen.totals["total_cost"] - least.totals["total_cost"], 2) if least.has_plan else None
+    return replace(comparison, same_money=same, cheapest=least, extra_person_years=extra, money_saved=saved)
 
 
 BREACH_TOLERANCE = {"€": 1.0, "%": 0.1}

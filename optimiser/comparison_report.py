@@ -13,7 +13,7 @@ from models.data import ProblemData
 from optimiser.charts import add_chart_sheets
 from optimiser.council import paragraphs
 from optimiser.texts import DUTCH, Texts, violation_text
-from optimiser.xlsx import Book, table_widths
+from optimiser.xlsx import Book, Worksheet, table_widths
 
 EURO_MEASURES = ("benefit", "societal_value", "total_cost", "topup")
 
@@ -37,18 +37,25 @@ def summary_text(data: ProblemData, comparison: Comparison, tx: Texts = DUTCH) -
     return paragraphs(data, comparison, tx)
 
 
-def add_comparison_sheets(book: Book, data: ProblemData, comparison: Comparison, tx: Texts = DUTCH) -> None:
-    """The comparison sheets after the result's own; nothing when the chosen plan could not be evaluated."""
+def add_comparison_sheets(book: Book, data: ProblemData, comparison: Comparison, tx: Texts = DUTCH) -> Worksheet | None:
+    """The comparison sheets after the result's own; nothing when the chosen plan could not be evaluated.
+
+    The first sheet, the comparison itself, is left empty and returned, to
+    be filled by :func:`fill_comparison_sheet`: the rest needs only the
+    chosen plan's evaluation, the first also the alternative plans (see
+    :func:`models.compare.against_optimum`), which may still be solved.
+    """
     if comparison.volumes.empty:
-        return
-    _comparison_sheet(book, comparison, tx)
+        return None
+    ws = book.sheet(tx("sheet.comparison"))
     _money_sheet(book, comparison, tx)
     _violations_sheet(book, comparison, tx)
     add_chart_sheets(book, data, comparison, tx)
+    return ws
 
 
-def _comparison_sheet(book: Book, comparison: Comparison, tx: Texts) -> None:
-    ws = book.sheet(tx("sheet.comparison"))
+def fill_comparison_sheet(book: Book, comparison: Comparison, tx: Texts, ws: Worksheet) -> None:
+    """Totals, who pays, the headlines and per instrument and year: the sheet :func:`add_comparison_sheets` made."""
     f = book.formats
     rows = [[r["instrument"], r["year"], r["unit"], r["chosen_volume"], r["optimal_volume"], r["volume_difference"],
              r["chosen_persons"], r["optimal_persons"], r["persons_difference"]]

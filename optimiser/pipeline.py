@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 
-from models.compare import Comparison, compare
+from models.compare import Comparison, against_optimum, with_alternatives
 from models.data import ProblemData
 from models.highs import DEFAULT_MIP_GAP, SolverOptions
 from models.session import Deadline, Session
@@ -87,6 +87,7 @@ class Run:
     _session: Session | None = field(default=None, repr=False)
     _seconds: dict[str, float] = field(default_factory=dict, repr=False)
     _comparing: Future | None = field(default=None, repr=False)
+    _evaluated: Future | None = field(default=None, repr=False)
 
     @property
     def comparison(self) -> Comparison | None:
@@ -105,6 +106,16 @@ class Run:
         """Seconds per stage (check, build, optimum, comparison) and in all."""
         self.wait()
         return self._seconds
+
+    def comparison_so_far(self, whole: bool) -> Comparison | None:
+        """The comparison whole, or (``whole=False``) as soon as the chosen plan is evaluated.
+
+        Without ``whole`` the two alternative plans may still be missing (see
+        :func:`models.compare.against_optimum`): what the report needs first.
+        """
+        if not whole and self._evaluated is not None:
+            return self._evaluated.result()
+        return self.comparison
 
     def wait(self) -> None:
         """Let a comparison still being solved finish; what it raised is raised here."""
@@ -214,14 +225,23 @@ def run(source: Path | bytes, options: RunOptions | None = None, name: str | Non
         seconds["total"] = time.perf_counter() - started
         return outcome
 
+    evaluated: Future = Future()
+
     def comparison() -> Comparison:
         mark = time.perf_counter()
         try:
-            return compare(data, outcome.result, session=session, deadline=deadline)
+            try:
+                part = against_optimum(data, outcome.result, session, deadline)
+            except BaseException as error:
+                evaluated.set_exception(error)
+                raise
+            evaluated.set_result(part)
+            return with_alternatives(part, session, deadline)
         finally:
             seconds["comparison"] = time.perf_counter() - mark
             seconds["total"] = time.perf_counter() - started
 
+    outcome._evaluated = evaluated
     outcome._comparing = _in_background(comparison)
     return outcome
 
@@ -251,8 +271,8 @@ def write(outcome: Run, target: Path, source: Path | None = None) -> Path:
     """The result workbook of a run, written atomically (never over ``source``)."""
     from optimiser.report import write_result
 
-    # The comparison and the audit (its run time) are asked for last: a comparison still being solved goes on
-    # while the result's own sheets are written.
-    later = (lambda: outcome.comparison) if outcome.data.chosen_plan else None
+    # The comparison and the audit (its run time) are asked for as late as the sheets allow: a comparison still
+    # being solved goes on while the sheets that do not need it are written.
+    staged = outcome.comparison_so_far if outcome.data.chosen_plan else None
     return write_result(outcome.data, outcome.result, source or Path(outcome.name), target, outcome.problems,
-                        later, outcome.audit, outcome.analysis)
+                        staged, outcome.audit, outcome.analysis)

@@ -17,7 +17,7 @@ from models.compare import Comparison
 from models.data import ProblemData
 from models.region import region_money
 from models.solve import Result
-from optimiser.comparison_report import add_comparison_sheets, violation_rows
+from optimiser.comparison_report import add_comparison_sheets, fill_comparison_sheet, violation_rows
 from optimiser.council import add_council_sheet
 from optimiser.money_report import add_money_sheet
 from optimiser.problems import Problem
@@ -64,6 +64,9 @@ GROUP_COLUMNS = {"group": ("col.group", None), "year": ("col.year", None), "unit
 T = TypeVar("T")
 Later = T | Callable[[], T | None] | None
 """A value, or a function that gives it when the writing gets there (see :func:`write_result`)."""
+Staged = Comparison | Callable[[bool], Comparison | None] | None
+"""A comparison, or a function that gives it: whole with ``True``; with ``False`` as soon as the chosen plan is
+evaluated (see :func:`models.compare.against_optimum`: the two alternative plans may still be missing)."""
 
 RANGES = ("valid_down", "valid_up")
 APPENDICES = ("sheet.money_lines", "sheet.answer", "sheet.why", "sheet.audit")
@@ -224,7 +227,7 @@ def _plan_sheet(book: Book, result: Result, tx: Texts) -> None:
 
 
 def write_workbook(path: Path, data: ProblemData, result: Result, source: Path, problems: list[Problem],
-                   comparison: Later[Comparison] = None, audit: Later[dict] = None, analysis=None) -> None:
+                   comparison: Staged = None, audit: Later[dict] = None, analysis=None) -> None:
     """Write the result workbook to ``path`` (not atomically: see :func:`write_result`)."""
     language = data.settings.language
     with Book(path, language) as book:
@@ -232,14 +235,14 @@ def write_workbook(path: Path, data: ProblemData, result: Result, source: Path, 
 
 
 def _write_sheets(book: Book, tx: Texts, data: ProblemData, result: Result, source: Path, problems: list[Problem],
-                  comparison: Later[Comparison], audit: Later[dict], analysis) -> None:
+                  comparison: Staged, audit: Later[dict], analysis) -> None:
     """Every sheet in order: raadsvoorstel, summary, plan, budgets, money per line, requirements, groups, ...
 
     ... then the comparison, the what-ifs (``analysis``), remarks and audit.
     """
     book.appendices = appendices(result, audit, analysis, tx)
-    # the raadsvoorstel comes first in the workbook but is written after the result's own sheets, so that a
-    # comparison still being solved (see optimiser.pipeline.run) has that time to finish
+    # the raadsvoorstel comes first in the workbook but is written last, so that a comparison still being solved
+    # (see optimiser.pipeline.run) has the time of the other sheets to finish
     council = book.sheet(tx("sheet.council")) if comparison is not None else None
     rows = summary_rows(data, result, source, tx)
     if book.appendices:
@@ -259,13 +262,9 @@ def _write_sheets(book: Book, tx: Texts, data: ProblemData, result: Result, sour
     _frame_sheet(book, tx, "groups", tx("note.groups"), result.groups, GROUP_COLUMNS)
     if not result.infeasibility.empty or not result.conflict.empty or result.integer_only:
         _infeasibility_sheet(book, result, tx)
-    comparison = _now(comparison)
-    if council is not None and comparison is not None:
-        add_council_sheet(book, data, comparison, tx, council)
-    elif council is not None:
-        book.put(council, 0, 0, tx("none"))
-    if comparison is not None:
-        add_comparison_sheets(book, data, comparison, tx)
+    # the sheets that need only the chosen plan's evaluation, while the alternative plans may still be solved
+    evaluated = _staged(comparison, whole=False)
+    overview = add_comparison_sheets(book, data, evaluated, tx) if evaluated is not None else None
     add_whatif_sheets(book, data, result, analysis, tx)
     if problems:
         ws = book.sheet(tx("sheet.remarks"))
@@ -273,6 +272,13 @@ def _write_sheets(book: Book, tx: Texts, data: ProblemData, result: Result, sour
         rows = [[p.severity, p.sheet, p.cell, p.message] for p in problems]
         top = book.heading(ws, tx("title.remarks"), tx("note.remarks"), table_widths(headers, rows))
         book.table(ws, top, headers, rows)
+    whole = _staged(comparison, whole=True)
+    if council is not None and whole is not None:
+        add_council_sheet(book, data, whole, tx, council)
+    elif council is not None:
+        book.put(council, 0, 0, tx("none"))
+    if overview is not None:
+        fill_comparison_sheet(book, whole, tx, overview)
     if audit:
         ws = book.sheet(tx("sheet.audit"))
         headers = [tx("col.item"), tx("col.value")]
@@ -284,6 +290,11 @@ def _write_sheets(book: Book, tx: Texts, data: ProblemData, result: Result, sour
 def _now(value: Later[T]) -> T | None:
     """A value given as itself or as a function that gives it (see :func:`write_result`)."""
     return value() if callable(value) else value
+
+
+def _staged(comparison: Staged, whole: bool) -> Comparison | None:
+    """The comparison, whole or (``whole=False``) at least with the chosen plan evaluated (see :data:`Staged`)."""
+    return comparison(whole) if callable(comparison) else comparison
 
 
 def _infeasibility_sheet(book: Book, result: Result, tx: Texts) -> None:
@@ -336,11 +347,12 @@ def infeasibility_rows(result: Result) -> list[dict]:
 
 
 def write_result(data: ProblemData, result: Result, source: Path, target: Path, problems: list[Problem],
-                 comparison: Later[Comparison] = None, audit: Later[dict] = None, analysis=None) -> Path:
+                 comparison: Staged = None, audit: Later[dict] = None, analysis=None) -> Path:
     """Write the result workbook atomically; never over the input (``analysis``: see ``optimiser.whatif``).
 
-    ``comparison`` and ``audit`` may be given as functions that give them:
-    they are called once the result's own sheets are written.
+    ``comparison`` and ``audit`` may be given as functions that give them
+    (see :data:`Staged`): they are called once the sheets that do not need
+    them are written.
     """
     return save_atomically(lambda path: write_workbook(path, data, result, source, problems, comparison, audit,
                                                        analysis), target, protect=source)

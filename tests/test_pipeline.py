@@ -125,37 +125,58 @@ def test_check_and_template_do_not_import_pyomo_or_pandas(tmp_path):
     assert completed.returncode == 0, completed.stderr
 
 
-def test_the_result_sheets_are_written_while_the_comparison_is_solved(tmp_path, monkeypatch):
-    """The comparison waits until the result's own sheets are written: a write that waited for it would hang."""
-    from optimiser import report
+def test_the_sheets_are_written_while_the_comparison_is_solved(tmp_path, monkeypatch):
+    """Each stage of the comparison waits for sheets the report writes before it asks for that stage.
 
-    written = threading.Event()
-    real_compare, real_frame_sheet = pipeline.compare, report._frame_sheet
+    The chosen plan's evaluation waits until the result's own sheets are
+    written; the two alternative plans wait until the sheets that need only
+    the evaluation are written. A report that waited for either first would
+    hang, and the stage fails after its time.
+    """
+    from optimiser import comparison_report, report
 
-    def compare_after_the_sheets(*args, **kwargs):
-        assert written.wait(timeout=20), "the result's own sheets were not written before the comparison ended"
-        return real_compare(*args, **kwargs)
+    own_sheets, evaluation_sheets = threading.Event(), threading.Event()
+    real_against, real_alternatives = pipeline.against_optimum, pipeline.with_alternatives
+    real_frame_sheet, real_money_sheet = report._frame_sheet, comparison_report._money_sheet
+
+    def against_optimum(*args, **kwargs):
+        assert own_sheets.wait(timeout=20), "the result's own sheets were not written while the evaluation ran"
+        return real_against(*args, **kwargs)
+
+    def with_alternatives(*args, **kwargs):
+        assert evaluation_sheets.wait(timeout=20), "the evaluation's sheets were not written while the rest ran"
+        return real_alternatives(*args, **kwargs)
 
     def frame_sheet(book, tx, key, *args, **kwargs):
         real_frame_sheet(book, tx, key, *args, **kwargs)
         if key == "groups":  # the last of the result's own sheets
-            written.set()
+            own_sheets.set()
 
-    monkeypatch.setattr(pipeline, "compare", compare_after_the_sheets)
+    def money_sheet(*args, **kwargs):
+        real_money_sheet(*args, **kwargs)
+        evaluation_sheets.set()
+
+    monkeypatch.setattr(pipeline, "against_optimum", against_optimum)
+    monkeypatch.setattr(pipeline, "with_alternatives", with_alternatives)
     monkeypatch.setattr(report, "_frame_sheet", frame_sheet)
+    monkeypatch.setattr(comparison_report, "_money_sheet", money_sheet)
     outcome = pipeline.run(EXAMPLE)
     target = pipeline.write(outcome, tmp_path / "uit.xlsx")
     assert outcome.comparison.money_saved is not None
     book = openpyxl.load_workbook(target, read_only=True)
     assert book.sheetnames[:2] == ["Raadsvoorstel", "Samenvatting"]
     assert "Wij stellen voor" in str(next(book["Raadsvoorstel"].iter_rows(min_row=3, max_row=3, values_only=True))[0])
+    headlines = [row for row in book["Vergelijking"].iter_rows(values_only=True) if row[0] and "goedkoper" in row[0]]
+    assert headlines[0][3] == pytest.approx(outcome.comparison.money_saved)
 
 
-def test_an_error_in_the_comparison_comes_out_where_the_comparison_is_read(tmp_path, monkeypatch):
+@pytest.mark.parametrize("stage", ["against_optimum", "with_alternatives"])
+def test_an_error_in_the_comparison_comes_out_where_the_comparison_is_read(tmp_path, monkeypatch, stage):
+    """In either stage: the write stops with the error (it does not wait for ever) and leaves nothing."""
     def broken(*args, **kwargs):
         raise RuntimeError("vergelijking mislukt")
 
-    monkeypatch.setattr(pipeline, "compare", broken)
+    monkeypatch.setattr(pipeline, stage, broken)
     outcome = pipeline.run(EXAMPLE)
     assert outcome.result.has_plan
     with pytest.raises(RuntimeError, match="vergelijking mislukt"):
