@@ -20,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 
 from optimiser import cli_texts as say
+from optimiser.malloc import one_arena
 from optimiser.problems import InputError
 
 EXIT_OK = 0
@@ -163,6 +164,7 @@ def _terminate(signum, frame) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
+    one_arena()  # before a solve starts a second thread
     main_thread = threading.current_thread() is threading.main_thread()  # only there may signals be handled
     previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
     try:
