@@ -449,7 +449,7 @@ class HighsModel:
         self.integer = compiled.integer.copy()
         self.sense = MAXIMIZE
         self.face = False
-        """True while :meth:`restrict_to_face` holds bounds that the copies above do not show."""
+        """True while :meth:`restrict_to_face` or :meth:`set_aside` holds bounds the copies above do not show."""
 
     # -- changes -----------------------------------------------------------------
     def set_objective(self, vector: np.ndarray, offset: float, sense: str) -> None:
@@ -540,12 +540,13 @@ class HighsModel:
     def add_block(self, block: Block, solution: Solution | None = None) -> Solution | None:
         """Append a block's columns and rows (see :meth:`CompiledModel.block`), at cost 0.
 
-        With ``solution``, an optimal solve of the model without the block,
-        the basis HiGHS held is extended to the block (see
-        :func:`extended_basis`: the plan and its duals stay optimal), and the
-        solution is returned for the whole model, as a solve would give it.
-        Adding rows alone makes HiGHS start afresh: 1,7 s more at 342
-        municipalities (measured). ``None`` without ``solution``.
+        With ``solution``, a solve of the model without the block that has a
+        plan, the basis HiGHS held is extended to the block (see
+        :func:`extended_basis`: an optimum and its duals stay optimal), and
+        the solution is returned for the whole model, as a solve would give
+        it. Adding rows alone makes HiGHS start afresh: 1,7 s more at 342
+        municipalities (measured). ``None`` without ``solution``, or when a
+        new row cannot be mended (a solve must then find the plan).
         """
         basis = self.highs.getBasis() if solution is not None else None
         count = len(block.columns)
@@ -569,9 +570,9 @@ class HighsModel:
         self.integer = np.concatenate((self.integer, block.integer))
         if basis is None or not basis.valid:
             return None
-        col_codes, row_codes, values = extended_basis(basis, solution.x, block)
+        extension = extended_basis(basis, solution.x, block)
         self.highs.setBasis(basis)
-        return _whole(solution, block, values, row_codes == BASIC)
+        return _whole(solution, extension) if extension.feasible else None
 
     def drop_columns_from(self, first: int) -> None:
         """Delete the columns from index ``first`` on (those :meth:`add_columns` appended)."""
@@ -685,6 +686,17 @@ class HighsModel:
         self.face = True
         return len(cols) + len(rows)
 
+    def set_aside(self, cols: np.ndarray, rows: np.ndarray) -> None:
+        """Take columns and rows out of the model until :meth:`lift_face`: the columns fixed at 0, the rows free.
+
+        For columns that rest at 0 and rows that bound nothing else (the
+        later phases' rows, see :meth:`models.session.Session.prices_at`).
+        """
+        at = np.clip(0.0, self._col_lower[cols], self._col_upper[cols])
+        self.highs.changeColsBounds(len(cols), cols, at, at)
+        self.highs.changeRowsBounds(len(rows), rows, np.full(len(rows), -INF), np.full(len(rows), INF))
+        self.face = True
+
     def lift_face(self) -> None:
         """Give every compiled row and column the bounds it had before :meth:`restrict_to_face`."""
         if not self.face:
@@ -747,8 +759,18 @@ BASIS_KINDS = (highspy.HighsBasisStatus.kLower, highspy.HighsBasisStatus.kBasic,
 LOWER, BASIC, UPPER, ZERO = range(4)
 
 
-def extended_basis(basis: highspy.HighsBasis, x: np.ndarray,
-                   block: Block) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+@dataclass
+class Extension:
+    """What :func:`extended_basis` made of a block: its columns' values, its rows' values and which rows are basic."""
+
+    values: np.ndarray
+    activity: np.ndarray
+    basic_rows: np.ndarray
+    feasible: bool
+    """Every new row holds at these values (else a solve must mend the rest)."""
+
+
+def extended_basis(basis: highspy.HighsBasis, x: np.ndarray, block: Block) -> Extension:
     """Extend ``basis`` (at column values ``x``) in place to a block's columns and rows, keeping it optimal.
 
     A new column rests at a bound (0 for the change columns). A new row the
@@ -759,50 +781,55 @@ def extended_basis(basis: highspy.HighsBasis, x: np.ndarray,
     column sits in its own row, so the basis stays regular; the new columns
     cost nothing in the objective solved, so every dual stays as it was and
     the new rows' duals are 0. A row no column can mend keeps its slack
-    basic (HiGHS mends it in the next solve). Returns the new columns' and
-    rows' codes (:data:`BASIS_KINDS`) and the new columns' values.
+    basic, and the extension is not feasible.
     """
-    first, count, rows = block.first_col, len(block.columns), block.num_row
+    first, count = block.first_col, len(block.columns)
     lower, upper = block.col_lower, block.col_upper
     rest = np.where(np.isfinite(lower), LOWER, np.where(np.isfinite(upper), UPPER, ZERO))
     values = np.where(rest == LOWER, lower, np.where(rest == UPPER, upper, 0.0))
-    r, c, a = block.entry_rows - block.first_row, block.entry_cols, block.entry_values
-    new = c >= first
-    at = np.where(new, values[np.maximum(c - first, 0)], x[np.minimum(c, len(x) - 1)])
-    activity = np.bincount(r, weights=a * at, minlength=rows)
+    # the block's entries: row (from 0), column, coefficient; ``own`` is a new column's index in the block
+    row, col, coef = block.entry_rows - block.first_row, block.entry_cols, block.entry_values
+    new = col >= first
+    own = np.maximum(col - first, 0)  # 0 for an old column: only read where ``new``
+    activity = _activity(block, row, coef, np.where(new, values[own], x[np.minimum(col, len(x) - 1)]))
     tolerance = 1e-9 * (1.0 + np.abs(activity))
     below, above = activity < block.row_lower - tolerance, activity > block.row_upper + tolerance
     target = np.where(below, block.row_lower, np.where(above, block.row_upper, np.nan))
-    alone = np.bincount(c[new] - first, minlength=count) == 1
-    candidate = new & alone[np.maximum(c - first, 0)] & ~np.isnan(target[r])
-    j = c[candidate] - first
-    value = values[j] + (target[r[candidate]] - activity[r[candidate]]) / a[candidate]
-    fits = (value >= lower[j] - 1e-9) & (value <= upper[j] + 1e-9)
-    mended, pick = np.unique(r[candidate][fits], return_index=True)
-    col_codes, row_codes = rest.copy(), np.full(rows, BASIC)
-    chosen = j[fits][pick]
+    alone = np.bincount(own[new], minlength=count) == 1  # a new column in one row only
+    candidate = new & alone[own] & ~np.isnan(target[row])
+    column = own[candidate]
+    value = values[column] + (target[row[candidate]] - activity[row[candidate]]) / coef[candidate]
+    fits = (value >= lower[column] - 1e-9) & (value <= upper[column] + 1e-9)
+    mended, first_fit = np.unique(row[candidate][fits], return_index=True)
+    col_codes, row_codes = rest.copy(), np.full(block.num_row, BASIC)
+    chosen = column[fits][first_fit]
     col_codes[chosen] = BASIC
-    values[chosen] = value[fits][pick]
+    values[chosen] = value[fits][first_fit]
     row_codes[mended] = np.where(below[mended], LOWER, UPPER)
     basis.col_status = list(basis.col_status) + [BASIS_KINDS[k] for k in col_codes]
     basis.row_status = list(basis.row_status) + [BASIS_KINDS[k] for k in row_codes]
-    return col_codes, row_codes, values
+    activity = _activity(block, row, coef, np.where(new, values[own], x[np.minimum(col, len(x) - 1)]))
+    return Extension(values, activity, row_codes == BASIC, len(mended) == int(np.count_nonzero(below | above)))
 
 
-def _whole(solution: Solution, block: Block, values: np.ndarray, basic_rows: np.ndarray) -> Solution:
-    """``solution`` of a model without ``block``, for the model with it: new columns at ``values``.
+def _activity(block: Block, row: np.ndarray, coef: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Each new row's value with its entries' columns at ``at``."""
+    return np.bincount(row, weights=coef * at, minlength=block.num_row)
 
-    The new rows' and columns' duals are 0 (see :func:`extended_basis`); their
-    ranges are unknown (``nan``), as no table shows them.
+
+def _whole(solution: Solution, extension: Extension) -> Solution:
+    """``solution`` of a model without a block, for the model with it (see :func:`extended_basis`).
+
+    The new rows' and columns' duals are 0; their ranges are unknown
+    (``nan``), as no table shows them.
     """
-    x = np.concatenate((solution.x, values))
-    r, c, a = block.entry_rows - block.first_row, block.entry_cols, block.entry_values
-    activity = np.bincount(r, weights=a * x[c], minlength=block.num_row)
-    rows, cols = block.num_row, len(values)
-    return replace(solution, x=x, activity=np.concatenate((solution.activity, activity)),
+    rows, cols = len(extension.activity), len(extension.values)
+    return replace(solution, x=np.concatenate((solution.x, extension.values)),
+                   activity=np.concatenate((solution.activity, extension.activity)),
                    row_dual=_more(solution.row_dual, rows, 0.0), col_dual=_more(solution.col_dual, cols, 0.0),
                    rhs_down=_more(solution.rhs_down, rows, np.nan), rhs_up=_more(solution.rhs_up, rows, np.nan),
-                   row_basic=None if solution.row_basic is None else np.concatenate((solution.row_basic, basic_rows)))
+                   row_basic=None if solution.row_basic is None
+                   else np.concatenate((solution.row_basic, extension.basic_rows)))
 
 
 def _more(array: np.ndarray | None, count: int, fill: float) -> np.ndarray | None:

@@ -120,8 +120,8 @@ class Run:
     def wait(self) -> None:
         """Let a comparison still being solved finish; what it raised is raised here."""
         if self._comparing is not None:
-            comparing, self._comparing = self._comparing, None
-            self._comparison = comparing.result()
+            self._comparison = self._comparing.result()  # raises again at each read while it failed
+            self._comparing = None
 
     @property
     def errors(self) -> list[Problem]:

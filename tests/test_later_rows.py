@@ -8,17 +8,19 @@ of the deviation rows ``v - up + down = reference`` are up = 6 in 2021 and
 down = 2 in 2022: a change of 8.
 """
 
+import math
 import threading
 
+import highspy
 import numpy as np
 import pytest
 
 from models import allocation, highs
 from models.data import Instrument
-from models.highs import CompiledModel
+from models.highs import Block, CompiledModel, extended_basis
 from models.session import Session
 from models.solve import INFEASIBLE, OPTIMAL, optimise
-from tests.helpers import case
+from tests.helpers import budget, case
 
 CHOSEN = {("A", 2021): 4.0, ("A", 2022): 12.0}
 
@@ -67,12 +69,44 @@ def test_the_tie_breaks_see_the_later_rows():
     assert last["phase"] == "minimale verandering" and last["objective"] == pytest.approx(8)
 
 
-def test_a_first_solve_without_an_optimum_still_leaves_the_whole_model():
-    """At least 15 units a year cost €15 of the €10: no plan, and the session has every row all the same."""
+def test_a_first_solve_without_a_plan_is_not_solved_again(monkeypatch):
+    """At least 15 units a year cost €15 of the €10: no plan without the later rows, so none with them.
+
+    One solve, and the session has every row all the same.
+    """
+    solves = []
+    real_solve = highs.HighsModel.solve
+
+    def solve(self, *args, **kwargs):
+        solves.append(self)
+        return real_solve(self, *args, **kwargs)
+
+    monkeypatch.setattr(highs.HighsModel, "solve", solve)
     session = Session(_case(min_volume=15))
     first = session.solve("participatie")
-    assert first.status == INFEASIBLE
+    assert first.status == INFEASIBLE and len(solves) == 1
     assert ("deviation", ("A", 2022)) in session.compiled.rows
+
+
+def _one_row_block(upper: float) -> Block:
+    """After a model of one column x0: the row ``x0 - c = 4`` with a new column ``0 <= c <= upper``."""
+    return Block(first_col=1, first_row=0, columns=[None], col_lower=np.array([0.0]), col_upper=np.array([upper]),
+                 integer=np.array([False]), row_lower=np.array([4.0]), row_upper=np.array([4.0]),
+                 offset=np.array([0.0]), entry_rows=np.array([0, 0], dtype=np.int32),
+                 entry_cols=np.array([0, 1], dtype=np.int32), entry_values=np.array([1.0, -1.0]))
+
+
+@pytest.mark.parametrize(("upper", "mended"), [(math.inf, True), (1.0, False)])
+def test_the_basis_is_extended_only_as_far_as_a_new_column_can_mend_a_row(upper, mended):
+    """x0 = 10 (basic): the row needs c = 6; with c at most 1 it cannot hold, and no plan is claimed."""
+    basis = highspy.HighsBasis()
+    basis.col_status, basis.row_status = [highspy.HighsBasisStatus.kBasic], []
+    extension = extended_basis(basis, np.array([10.0]), _one_row_block(upper))
+    assert extension.feasible == mended
+    if mended:
+        assert extension.values.tolist() == [6.0] and extension.activity.tolist() == [4.0]
+        assert list(basis.col_status) == [highspy.HighsBasisStatus.kBasic] * 2  # x0 and c
+        assert list(basis.row_status) == [highspy.HighsBasisStatus.kUpper]  # 10 was above 4: it rests at its upper
 
 
 def test_reading_the_model_before_a_solve_adds_the_later_rows_first():
@@ -96,3 +130,24 @@ def test_the_later_rows_added_apart_give_the_model_built_at_once():
         for name, (vector, constant) in whole.measures.items():
             ours, offset = session.compiled.measures[name]
             assert np.array_equal(ours, vector) and offset == constant, name
+
+
+@pytest.mark.parametrize("integer", [False, True])
+def test_a_shadow_price_holds_as_far_as_the_money_buys_and_not_as_far_as_the_chosen_plan(integer):
+    """Ranges are those of the plan's objective, not bounded by the change against the chosen plan.
+
+    A (at most 7, €1 a unit) and B (€2 a unit) share €11 on PB in 2021: the
+    best plan is A 7 and B 2. A euro more buys half a unit of B: a price of
+    500 per €1.000, as long as B exists: down by €4 (B at 0), up without end.
+    The chosen plan has B at 3; the change column B - 3 < 0 would reach 0
+    after €2 more, which changes nothing the price is about (it was the range
+    reported before the later rows were set aside). As an LP the range comes
+    from the first solve, as a MIP (A integer) from the LP with A fixed.
+    """
+    data = case([Instrument("A", retention=0, max_volume=7, integer=integer), Instrument("B", retention=0)],
+                {("A", "PB"): 1, ("B", "PB"): 2}, {"PB": 11}, chosen_plan={("A", 2021): 7, ("B", 2021): 3})
+    result = optimise(Session(data))
+    assert result.is_mip == integer
+    assert budget(result, "PB", 2021, "shadow_price") == pytest.approx(500)
+    assert budget(result, "PB", 2021, "valid_down") == pytest.approx(4)
+    assert budget(result, "PB", 2021, "valid_up") == math.inf

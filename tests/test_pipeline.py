@@ -182,3 +182,5 @@ def test_an_error_in_the_comparison_comes_out_where_the_comparison_is_read(tmp_p
     with pytest.raises(RuntimeError, match="vergelijking mislukt"):
         pipeline.write(outcome, tmp_path / "uit.xlsx")
     assert list(tmp_path.iterdir()) == []  # nothing half written
+    with pytest.raises(RuntimeError, match="vergelijking mislukt"):  # again: never as if there were no chosen plan
+        _ = outcome.comparison

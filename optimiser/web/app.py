@@ -165,7 +165,7 @@ def create_app(config: Config | None = None, clock: Callable[[], float] = time.m
             return failed(request)
         if job.state != DONE:
             return waiting(request, job, f"Werkmap '{entry.name}'")
-        outcome: pipeline.Run = job.value
+        outcome: pipeline.Run = job.value  # done: solve_upload wrote the workbook, so the comparison is there
         if outcome.errors:
             return page(request, "problems.html", views.problems_view(outcome))
         return page(request, "result.html", {"id": entry.id, "form": form(outcome) if outcome.session else None,
