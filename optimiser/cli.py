@@ -20,8 +20,8 @@ from importlib import metadata
 from pathlib import Path
 
 from optimiser import cli_texts as say
-from optimiser.malloc import one_arena
 from optimiser.problems import InputError
+from optimiser.process import share_two_cores
 
 EXIT_OK = 0
 EXIT_INPUT = 1
@@ -164,7 +164,7 @@ def _terminate(signum, frame) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
-    one_arena()  # before a solve starts a second thread
+    share_two_cores()  # before a solve starts a second thread
     main_thread = threading.current_thread() is threading.main_thread()  # only there may signals be handled
     previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
     try:
