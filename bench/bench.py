@@ -350,7 +350,7 @@ def main() -> None:
                 print(f"{municipalities} ...", file=sys.stderr, flush=True)
                 runs.append(end_to_end(synthetic(folder, municipalities), folder, args.runs))
             big = synthetic(folder, 342, chosen=True)
-            chosen = end_to_end(big, folder, 1)
+            chosen = end_to_end(big, folder, args.runs)  # varies most from run to run: a median too
             memory = peak_memory_mb("-m", "optimiser.cli", "run", str(big), "-o", str(folder / "m.xlsx"))
             batches.append(batch(100, 1000, 1, folder))
             whatifs.append(whatif_batch(100, 1000, 1, folder))
