@@ -428,8 +428,9 @@ class Session:
         (the first solve of an LP is priced without them too): they bound
         nothing the objective prices, but a change column in the basis ends a
         range where it reaches 0, long before the price changes (measured on
-        the example: Participatiebudget 2021 up by 69.177,5 instead of
-        429.177,5). The model is restored afterwards.
+        the example with continuous volumes: Participatiebudget 2021 up by
+        69.177,5 where the price holds to 429.177,5). The model is restored
+        afterwards.
         """
         with self.integers_fixed(x):
             self.complete()
