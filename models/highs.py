@@ -120,6 +120,7 @@ class Block:
 
     @property
     def num_row(self) -> int:
+        """Number of the block's rows."""
         return len(self.offset)
 
 
@@ -791,7 +792,8 @@ def extended_basis(basis: highspy.HighsBasis, x: np.ndarray, block: Block) -> Ex
     row, col, coef = block.entry_rows - block.first_row, block.entry_cols, block.entry_values
     new = col >= first
     own = np.maximum(col - first, 0)  # 0 for an old column: only read where ``new``
-    activity = _activity(block, row, coef, np.where(new, values[own], x[np.minimum(col, len(x) - 1)]))
+    old = x[np.minimum(col, len(x) - 1)]  # an old column's value (only read where not ``new``)
+    activity = _activity(block, row, coef, np.where(new, values[own], old))
     tolerance = 1e-9 * (1.0 + np.abs(activity))
     below, above = activity < block.row_lower - tolerance, activity > block.row_upper + tolerance
     target = np.where(below, block.row_lower, np.where(above, block.row_upper, np.nan))
@@ -808,7 +810,7 @@ def extended_basis(basis: highspy.HighsBasis, x: np.ndarray, block: Block) -> Ex
     row_codes[mended] = np.where(below[mended], LOWER, UPPER)
     basis.col_status = list(basis.col_status) + [BASIS_KINDS[k] for k in col_codes]
     basis.row_status = list(basis.row_status) + [BASIS_KINDS[k] for k in row_codes]
-    activity = _activity(block, row, coef, np.where(new, values[own], x[np.minimum(col, len(x) - 1)]))
+    activity = _activity(block, row, coef, np.where(new, values[own], old))  # with the mended columns' values
     return Extension(values, activity, row_codes == BASIC, len(mended) == int(np.count_nonzero(below | above)))
 
 
