@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import re
 import signal
 import sys
@@ -182,16 +183,32 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     except KeyboardInterrupt:  # also during the slow imports inside the commands
         print(say.INTERRUPTED, file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return _stopped(EXIT_INTERRUPTED)
     except Terminated:
         print(say.TERMINATED, file=sys.stderr)
-        return EXIT_TERMINATED
+        return _stopped(EXIT_TERMINATED)
     except Exception as error:  # the last line of defence: no traceback for a user
         print(say.INTERNAL.format(kind=type(error).__name__), file=sys.stderr)
         return EXIT_INTERNAL
     finally:
         if main_thread:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _stopped(status: int) -> int:
+    """After a stop: end the process at once when a comparison still solves on its own thread.
+
+    Python would wait for that thread at the end (see
+    ``optimiser.pipeline._in_background``), up to the run's time limit. The
+    result file is cleaned up by then; nothing of the comparison is kept.
+    """
+    main = threading.main_thread()
+    if threading.current_thread() is main and any(thread.is_alive() and not thread.daemon
+                                                  for thread in threading.enumerate() if thread is not main):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    return status
 
 
 def _template(args) -> int:

@@ -249,7 +249,10 @@ def run(source: Path | bytes, options: RunOptions | None = None, name: str | Non
 def _in_background(work) -> Future:
     """``work()`` on a thread of its own; the future gives its result or raises what it raised.
 
-    A daemon thread: a stop (Ctrl-C) of the whole program does not wait for it.
+    Not a daemon thread: a program that ends while it still solves waits for
+    it. Python would stop a daemon thread inside HiGHS, and HiGHS then aborts
+    the whole process. The command line does not wait after a stop (Ctrl-C),
+    see :func:`optimiser.cli.main`.
     """
     future: Future = Future()
 
@@ -259,7 +262,7 @@ def _in_background(work) -> Future:
         except BaseException as error:  # handed to whoever waits for the result
             future.set_exception(error)
 
-    threading.Thread(target=target, name="vergelijking", daemon=True).start()
+    threading.Thread(target=target, name="vergelijking").start()
     return future
 
 

@@ -1,16 +1,18 @@
 """The run pipeline and its options, through the pipeline and through the command line."""
 
 import json
+import signal
 import subprocess
 import sys
 import threading
+import time
 
 import highspy
 import openpyxl
 import pytest
 
 from optimiser import pipeline
-from optimiser.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE, _fraction, main
+from optimiser.cli import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, _fraction, main
 from tests.conftest import EXAMPLE, ROOT
 
 
@@ -184,3 +186,43 @@ def test_an_error_in_the_comparison_comes_out_where_the_comparison_is_read(tmp_p
     assert list(tmp_path.iterdir()) == []  # nothing half written
     with pytest.raises(RuntimeError, match="vergelijking mislukt"):  # again: never as if there were no chosen plan
         _ = outcome.comparison
+
+
+# The comparison's alternatives are held back, so the program below ends while they are still to come.
+LATE_COMPARISON = """
+import sys, time
+from pathlib import Path
+from optimiser import pipeline
+real = pipeline.with_alternatives
+def late(*args):
+    time.sleep(float(sys.argv[3]))
+    done = real(*args)
+    Path(sys.argv[2]).write_text("klaar")
+    return done
+pipeline.with_alternatives = late
+"""
+
+
+def test_a_program_that_ends_during_the_comparison_waits_for_it(tmp_path):
+    """Python would stop a daemon thread at the end, inside HiGHS (which aborts the process) or before it."""
+    marker = tmp_path / "klaar"
+    code = LATE_COMPARISON + "pipeline.run(Path(sys.argv[1]))\n"
+    completed = subprocess.run([sys.executable, "-c", code, str(EXAMPLE), str(marker), "0.5"], cwd=ROOT,
+                               capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0, completed.stderr
+    assert marker.read_text() == "klaar"
+
+
+def test_ctrl_c_while_the_comparison_solves_ends_at_once(tmp_path):
+    """The command line does not wait for the comparison after a stop: status 130 at once, no file."""
+    marker, target = tmp_path / "klaar", tmp_path / "uit.xlsx"
+    code = LATE_COMPARISON + ("from optimiser.cli import main\n"
+                              f"sys.exit(main(['run', sys.argv[1], '-o', {str(target)!r}]))\n")
+    process = subprocess.Popen([sys.executable, "-c", code, str(EXAMPLE), str(marker), "60"], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3)  # the optimum is there by then (about 1 s); the report waits for the held-back alternatives
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=20)
+    assert process.returncode == EXIT_INTERRUPTED, err
+    assert err.strip().splitlines()[-1].startswith("Afgebroken") and "Traceback" not in err
+    assert not marker.exists() and not target.exists()
