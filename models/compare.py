@@ -129,13 +129,15 @@ def same_money(session: Session, chosen: Evaluation, deadline: Deadline) -> Resu
     """The best plan that uses at most what the chosen plan uses of every budget line in every year.
 
     Solved on the session with :meth:`Session.cap_spending` (the budgets stay
-    as well, so where the chosen plan overspends the budget is the bound);
+    as well, so where the chosen plan overspends the budget is the bound),
+    without the change against a reference (:meth:`Session.change_aside`);
     no prices.
     """
     caps = {(row.line, row.year): float(row.used) for row in chosen.budgets.itertuples()}
     session.cap_spending(caps)
     try:
-        return optimise(session, deadline=deadline, prices=False, tie_breaks=False, tables=False)
+        with session.change_aside():
+            return optimise(session, deadline=deadline, prices=False, tie_breaks=False, tables=False)
     finally:
         session.cap_spending(None)
 

@@ -45,7 +45,7 @@ from __future__ import annotations
 import gc
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import fields, replace
 
 import numpy as np
@@ -432,16 +432,34 @@ class Session:
         69.177,5 where the price holds to 429.177,5). The model is restored
         afterwards.
         """
-        with self.integers_fixed(x):
-            self.complete()
-            cols = np.arange(self._later_from[0], self._compiled.num_col, dtype=np.int32)
-            rows = np.arange(self._later_from[1], self._compiled.num_row, dtype=np.int32)
-            self._highs.set_aside(cols, rows)
-            try:
-                solution = self.solve(objective, deadline, prices=True)
-            finally:
-                self._highs.lift_face()
+        self.complete()
+        later_rows = np.arange(self._later_from[1], self._compiled.num_row, dtype=np.int32)
+        with self.integers_fixed(x), self._aside(later_rows):
+            solution = self.solve(objective, deadline, prices=True)
         return solution if solution.row_dual is not None else None
+
+    def change_aside(self):
+        """Within the block the change against a reference is out of the model: its columns at 0, its rows free.
+
+        Only the least-change tie-break uses it. A solve that neither
+        minimises nor reads it is faster without: the best plan for the
+        chosen plan's money at 342 municipalities took 60.840 simplex
+        iterations (3,1 to 4,2 s) with it and 27.402 (1,7 to 2,2 s) without,
+        to the same optimum. :meth:`release` brings it back too.
+        """
+        self.complete()
+        if self._compiled is None:  # trivially infeasible: nothing to set aside
+            return nullcontext()
+        return self._aside(np.fromiter(self._compiled.rows.family("deviation").values(), dtype=np.int32))
+
+    @contextmanager
+    def _aside(self, rows: np.ndarray):
+        """Within the block the later phases' columns (the change columns) at 0 and ``rows`` free."""
+        self._highs.set_aside(np.arange(self._later_from[0], self._compiled.num_col, dtype=np.int32), rows)
+        try:
+            yield
+        finally:
+            self._highs.lift_face()
 
     @contextmanager
     def integers_fixed(self, x: np.ndarray):

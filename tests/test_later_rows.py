@@ -69,6 +69,32 @@ def test_the_tie_breaks_see_the_later_rows():
     assert last["phase"] == "minimale verandering" and last["objective"] == pytest.approx(8)
 
 
+def test_with_the_change_aside_the_rows_bind_nothing_and_come_back_after():
+    """Within ``change_aside`` the change columns stay at 0 and the deviation rows are free; after, all is back.
+
+    The best plan is 10 a year either way (20 person-years). Inside, the
+    deviation rows' activity is the plan's volume (10), not the reference
+    (4 and 12), and the change is 0. After, HiGHS holds the rows at the
+    reference again and the least change is the 8 above.
+    """
+    session = Session(_case())
+    compiled = session.compiled
+    rows = [compiled.rows["deviation", ("A", t)] for t in (2021, 2022)]
+    changes = [compiled.cols[name, ("A", t)] for name in ("change_up", "change_down") for t in (2021, 2022)]
+    with session.change_aside():
+        lp = session.highs.highs.getLp()
+        assert all(lp.row_lower_[r] == -highspy.kHighsInf and lp.row_upper_[r] == highspy.kHighsInf for r in rows)
+        assert all(lp.col_lower_[c] == 0 and lp.col_upper_[c] == 0 for c in changes)
+        inside = session.solve("participatie")
+        assert inside.objective == pytest.approx(20)
+        assert [inside.activity[r] for r in rows] == pytest.approx([10, 10])
+        assert session.measure("change", inside.x) == 0
+    lp = session.highs.highs.getLp()
+    assert [(lp.row_lower_[r], lp.row_upper_[r]) for r in rows] == [(4, 4), (12, 12)]
+    assert all(lp.col_upper_[c] == highspy.kHighsInf for c in changes)
+    assert optimise(session).phases[-1]["objective"] == pytest.approx(8)
+
+
 def test_a_first_solve_without_a_plan_is_not_solved_again(monkeypatch):
     """At least 15 units a year cost €15 of the €10: no plan without the later rows, so none with them.
 
