@@ -102,16 +102,15 @@ def topup_depth(data: ProblemData, line: str, year: int) -> int:
 
 def _slacks(session: Session, lower: np.ndarray, upper: np.ndarray) -> list[Slack]:
     """Every finite side of every row in :data:`SOFT_FAMILIES`, with its weight."""
-    data = session.data
+    data, rows = session.data, session.compiled.rows
     found = []
-    for (family, index), row in session.compiled.rows.items():
-        if family not in SOFT_FAMILIES:
-            continue
-        weight = MONEY_WEIGHT * (1 + topup_depth(data, *index)) if family == "budget" else 1.0
-        if upper[row] < INF:
-            found.append(Slack(row, family, index, -1.0, weight))
-        if lower[row] > -INF:
-            found.append(Slack(row, family, index, 1.0, weight))
+    for family in [name for name in rows.names() if name in SOFT_FAMILIES]:  # in row order, the others skipped
+        for index, row in rows.positions(family).items():
+            weight = MONEY_WEIGHT * (1 + topup_depth(data, *index)) if family == "budget" else 1.0
+            if upper[row] < INF:
+                found.append(Slack(row, family, index, -1.0, weight))
+            if lower[row] > -INF:
+                found.append(Slack(row, family, index, 1.0, weight))
     return found
 
 
@@ -125,15 +124,14 @@ def _plan_fixed(session: Session, plan: dict, scenario: str | None):
     before = highs.col_bounds(np.arange(compiled.num_col))
     lower, upper = before[0].copy(), before[1].copy()
     integer = np.zeros(compiled.num_col, dtype=bool)
-    for (name, index), col in compiled.cols.items():
-        if name == "v":
-            lower[col] = upper[col] = plan.get(index, 0.0)
-        elif name == "u":
-            lower[col], upper[col] = -INF, INF
-        elif name == "y":
-            integer[col] = True
-            if scenario is not None:
-                lower[col] = upper[col] = 1.0 if index == scenario else 0.0
+    for index, col in compiled.cols.positions("v").items():
+        lower[col] = upper[col] = plan.get(index, 0.0)
+    inflows = np.fromiter(compiled.cols.positions("u").values(), dtype=np.int64)
+    lower[inflows], upper[inflows] = -INF, INF
+    for index, col in compiled.cols.positions("y").items():
+        integer[col] = True
+        if scenario is not None:
+            lower[col] = upper[col] = 1.0 if index == scenario else 0.0
     first = None
     try:  # from the first change on, so that whatever fails the model's own bounds come back
         highs.set_col_bounds_all(lower, upper)

@@ -62,6 +62,10 @@ class IndexMap(Mapping):
         """The family's own map, index to position (made when first asked)."""
         return self._families.setdefault(name, {})
 
+    def positions(self, name: str) -> dict:
+        """The family's own map, index to position; empty (and not made) when it has none."""
+        return self._families.get(name, {})
+
     def names(self):
         """The families, in order."""
         return self._families.keys()

@@ -450,7 +450,7 @@ class Session:
         self.complete()
         if self._compiled is None:  # trivially infeasible: nothing to set aside
             return nullcontext()
-        return self._aside(np.fromiter(self._compiled.rows.family("deviation").values(), dtype=np.int32))
+        return self._aside(np.fromiter(self._compiled.rows.positions("deviation").values(), dtype=np.int32))
 
     @contextmanager
     def _aside(self, rows: np.ndarray):
