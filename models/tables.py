@@ -66,6 +66,15 @@ class PlanValues:
         col = self.compiled.cols.get((name, index))
         return float(self.x[col]) if col is not None else 0.0
 
+    def column(self, name: str, keys: list, duals: bool = False) -> list[float | None]:
+        """:meth:`var` (or with ``duals`` :meth:`reduced_cost`) at every index of ``keys``, in one pass."""
+        vector = self.col_dual if duals else self.x
+        if vector is None:
+            return [None] * len(keys)
+        positions, values = self.compiled.cols.positions(name), vector.tolist()
+        missing = None if duals else 0.0
+        return [values[positions[k]] if k in positions else missing for k in keys]
+
     def row(self, name: str, index) -> float:
         """A row's left-hand side; 0 for a row without variables."""
         row = self.compiled.rows.get((name, index))
@@ -136,22 +145,24 @@ def totals(values: PlanValues) -> dict[str, float]:
 
 def plan_table(values: PlanValues, data: ProblemData) -> pd.DataFrame:
     """Volume, inflow and persons per instrument and year."""
-    rows = []
-    region = bool(data.gemeenten)
-    for i, inst in data.instruments.items():
-        for t in data.years:
-            volume = values.var("v", (i, t))
-            rows.append({
-                "instrument": i,
-                **({"gemeente": inst.gemeente} if region else {}),
-                "year": t,
-                "unit": inst.unit,
-                "volume": clean(volume),
-                "inflow": clean(values.var("u", (i, t))),
-                "persons": clean(inst.persons_per_unit * volume),
-                "reduced_cost": clean(values.reduced_cost("v", (i, t))),
-            })
-    return pd.DataFrame(rows)
+    keys = [(i, t) for i in data.instruments for t in data.years]
+    if not keys:
+        return pd.DataFrame()
+    # Column by column: at 342 municipalities a dict per row took twice as long.
+    instruments = [data.instruments[i] for i, _ in keys]
+    volume = values.column("v", keys)
+    columns = {"instrument": [i for i, _ in keys]}
+    if data.gemeenten:
+        columns["gemeente"] = [inst.gemeente for inst in instruments]
+    columns |= {
+        "year": [t for _, t in keys],
+        "unit": [inst.unit for inst in instruments],
+        "volume": [clean(v) for v in volume],
+        "inflow": [clean(u) for u in values.column("u", keys)],
+        "persons": [clean(inst.persons_per_unit * v) for inst, v in zip(instruments, volume, strict=True)],
+        "reduced_cost": [clean(r) for r in values.column("v", keys, duals=True)],
+    }
+    return pd.DataFrame(columns)
 
 
 def budget_table(values: PlanValues, data: ProblemData, links: Links) -> pd.DataFrame:
@@ -262,8 +273,6 @@ def group_table(values: PlanValues, data: ProblemData) -> pd.DataFrame:
 
 def plan_dicts(values: PlanValues) -> dict[str, dict]:
     """``v``, ``u``, ``topup``, ``surplus`` and ``reserve_flow`` as dicts by index (for the independent re-check)."""
-    found: dict[str, dict] = {"v": {}, "u": {}, "topup": {}, "surplus": {}, "reserve_flow": {}}
-    for (name, index), col in values.compiled.cols.items():
-        if name in found:
-            found[name][index] = float(values.x[col])
-    return found
+    x = values.x.tolist()
+    return {name: {index: x[col] for index, col in values.compiled.cols.positions(name).items()}
+            for name in ("v", "u", "topup", "surplus", "reserve_flow")}
