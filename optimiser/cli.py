@@ -202,9 +202,9 @@ def _stopped(status: int) -> int:
     ``optimiser.pipeline._in_background``), up to the run's time limit. The
     result file is cleaned up by then; nothing of the comparison is kept.
     """
-    main = threading.main_thread()
-    if threading.current_thread() is main and any(thread.is_alive() and not thread.daemon
-                                                  for thread in threading.enumerate() if thread is not main):
+    program = threading.main_thread()
+    if threading.current_thread() is program and any(thread.is_alive() and not thread.daemon
+                                                     for thread in threading.enumerate() if thread is not program):
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(status)
