@@ -17,6 +17,7 @@ import re
 import signal
 import sys
 import threading
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 
@@ -195,6 +196,38 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
+def command() -> None:
+    """The ``optimiser`` program: :func:`main`, then exit with its status, which a late stop no longer changes.
+
+    Python takes some 0,15 s to shut down after a run. A Ctrl-C or SIGTERM
+    then would end the process by the signal, silently, after the result was
+    written and reported.
+    """
+    status = main()
+    _ignore_stops()
+    sys.exit(status)
+
+
+def _ignore_stops() -> None:
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, signal.SIG_IGN)
+
+
+@contextmanager
+def _stops_ignored():
+    """Ctrl-C and SIGTERM ignored within the block (in the main thread: only there can signals be handled)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {stop: signal.getsignal(stop) for stop in (signal.SIGINT, signal.SIGTERM)}
+    _ignore_stops()
+    try:
+        yield
+    finally:
+        for stop, handler in previous.items():
+            signal.signal(stop, handler)
+
+
 def _stopped(status: int) -> int:
     """After a stop: end the process at once when a comparison still solves on its own thread.
 
@@ -253,11 +286,7 @@ def _problems_json(problems) -> list[dict]:
 
 def _run(args) -> int:
     from optimiser import pipeline
-    from optimiser.comparison_report import summary_text
     from optimiser.output import result_target
-    from optimiser.report import conflict_rows, infeasibility_rows, json_summary
-    from optimiser.texts import conflict_text, relaxation_text, status_text, texts
-    from optimiser.whatif_report import batch_lines, json_part
 
     # The target is checked before the solve: a wrong -o should not cost the user the wait.
     target = result_target(_default_output(args.file) if args.output is None else args.output, args.file)
@@ -276,6 +305,17 @@ def _run(args) -> int:
     if outcome.result is not None:  # a model was built
         outcome.analysis = _analyse(outcome, args)
     target = pipeline.write(outcome, target, args.file)
+    with _stops_ignored():  # the result is in place: a stop now would only cut short the report of it
+        return _report_run(outcome, target, args)
+
+
+def _report_run(outcome, target: Path, args) -> int:
+    """Print what a finished run found (JSON with ``--json``) and give its exit status."""
+    from optimiser.comparison_report import summary_text
+    from optimiser.report import conflict_rows, infeasibility_rows, json_summary
+    from optimiser.texts import conflict_text, relaxation_text, status_text, texts
+    from optimiser.whatif_report import batch_lines, json_part
+
     result = outcome.result
     tx = texts(outcome.data.settings.language)
     if args.json:
@@ -359,4 +399,4 @@ def _serve(args) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    command()

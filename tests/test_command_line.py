@@ -171,3 +171,39 @@ def test_ctrl_c_during_start_up_is_one_dutch_line(tmp_path):
         pytest.skip("the run finished before the signal arrived")
     assert process.returncode == EXIT_INTERRUPTED, err
     assert err.strip().splitlines() == ["Afgebroken door de gebruiker (Ctrl-C); er is niets overschreven."]
+
+
+# A stop sent by the program to itself: while it reports a written result, or while Python shuts down after it.
+LATE_STOP = """
+import atexit, os, signal, sys
+import optimiser.whatif_report as whatif_report
+from optimiser.cli import command
+when, sent = sys.argv[1], getattr(signal, sys.argv[2])
+if when == "report":  # batch_lines: only the command line's report of a finished run asks for it
+    real = whatif_report.batch_lines
+    def batch_lines(*args):
+        os.kill(os.getpid(), sent)
+        return real(*args)
+    whatif_report.batch_lines = batch_lines
+else:
+    atexit.register(lambda: os.kill(os.getpid(), sent))
+sys.argv = ["optimiser", "run", sys.argv[3], "-o", sys.argv[4]]
+command()
+"""
+
+
+@pytest.mark.parametrize("when", ["report", "shutdown"])
+@pytest.mark.parametrize("sent", ["SIGINT", "SIGTERM"])
+def test_a_stop_after_the_result_is_written_changes_nothing(when, sent, tmp_path):
+    """The result is in place and reported: status 0, no 'Afgebroken ... niets overschreven', no traceback.
+
+    Before, such a Ctrl-C said nothing was overwritten (status 130) while the
+    file had just been replaced, or ended the process by the signal, silently.
+    """
+    target = tmp_path / "uit.xlsx"
+    completed = subprocess.run([sys.executable, "-c", LATE_STOP, when, sent, str(EXAMPLE), str(target)], cwd=ROOT,
+                               capture_output=True, text=True, timeout=120)
+    assert completed.returncode == EXIT_OK, completed.stderr
+    assert "Resultaat geschreven" in completed.stdout and target.exists()
+    assert "Afgebroken" not in completed.stderr and "Traceback" not in completed.stderr
+    assert "KeyboardInterrupt" not in completed.stderr
