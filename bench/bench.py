@@ -291,8 +291,9 @@ def _installed(package: str) -> bool:
 
 
 def report(runs: list[dict], chosen: dict | None, memory: float | None, batches: list[dict],
-           collector: dict | None, whatifs: list[dict] | None = None, analysis: dict | None = None) -> str:
-    lines = ["# Benchmark results", "", "Produced by `python bench/bench.py`. Medians of several runs; ours and the "
+           collector: dict | None, whatifs: list[dict] | None = None, analysis: dict | None = None,
+           command: str = "python bench/bench.py") -> str:
+    lines = ["# Benchmark results", "", f"Produced by `{command}`. Medians of several runs; ours and the "
              "reference alternate, so a busy moment of the machine hits both. Our modules are compiled to "
              "bytecode first, as a regular install does for the libraries the reference imports.", ""]
     lines += machine() + [""]
@@ -370,7 +371,8 @@ def main() -> None:
             batches.append(batch(100, 1000, 1, folder))
             whatifs.append(whatif_batch(100, 1000, 1, folder))
             collector = collector_gain(synthetic(folder, 100), args.runs)
-    text = report(runs, chosen, memory, batches, collector, whatifs, analysis)
+    command = " ".join(["python bench/bench.py", *sys.argv[1:]])
+    text = report(runs, chosen, memory, batches, collector, whatifs, analysis, command)
     if output is not None:
         output.write_text(text, encoding="utf-8")
     print(text)
