@@ -408,8 +408,8 @@ class Session:
         for key in m.BT:
             m.cap[key] = INF if caps is None else float(caps.get(key, INF))
         if caps is None:  # ``used <= inf``: free rows, nothing to evaluate (0,4 s at 342 municipalities)
-            rows = [row for key in m.BT if (row := self.compiled.rows.get(("spending_cap", key))) is not None]
-            self.highs.set_rows_bounds(np.array(rows, dtype=np.int32), -INF, INF)
+            self.highs.set_rows_bounds(np.fromiter(self.compiled.rows.positions("spending_cap").values(), np.int32),
+                                       -INF, INF)
         else:
             for key in m.BT:
                 self._push_if_row("spending_cap", key)
